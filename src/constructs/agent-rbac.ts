@@ -1,0 +1,71 @@
+/**
+ * What the agent may do in the cluster: the plan's section 3 matrix with section 10's pods/exec, plus the reads
+ * the watchdogs need that the plan forgot. Nothing cluster-scoped is writable.
+ */
+import { Construct } from 'constructs';
+import * as k8s from '../k8s';
+import type { Site } from '../site/schema';
+import { Names, PART_OF, appLabels, polarisExempt, syncWave, SyncWave } from './metadata';
+
+type Rule = k8s.PolicyRule;
+const READ = ['get', 'list', 'watch'];
+
+/** The ClusterRole's rules, in a stable order. */
+export function agentClusterRules(site: Site): Rule[] {
+  const coreRead = ['nodes', 'pods', 'services', 'events', 'configmaps', 'persistentvolumeclaims', 'namespaces'];
+  if (site.permissions.readSecrets) coreRead.push('secrets');
+  return [
+    // Read (plan section 3).
+    { apiGroups: [''], resources: coreRead, verbs: READ },
+    { apiGroups: ['apps'], resources: ['deployments', 'statefulsets', 'daemonsets', 'replicasets'], verbs: READ },
+    { apiGroups: ['batch'], resources: ['jobs', 'cronjobs'], verbs: READ },
+    { apiGroups: ['networking.k8s.io'], resources: ['ingresses'], verbs: READ },
+    // Reads the watchdogs need that the plan forgot: logs, volumes, ArgoCD, cert-manager, kubectl top.
+    { apiGroups: [''], resources: ['pods/log'], verbs: ['get'] },
+    { apiGroups: [''], resources: ['persistentvolumes'], verbs: READ },
+    { apiGroups: ['argoproj.io'], resources: ['applications'], verbs: READ },
+    { apiGroups: ['cert-manager.io'], resources: ['certificates'], verbs: READ },
+    { apiGroups: ['metrics.k8s.io'], resources: ['nodes', 'pods'], verbs: ['get', 'list'] },
+    // Act (plan section 3): restart a stuck pod; rollout restart / scale; clean up jobs.
+    { apiGroups: [''], resources: ['pods'], verbs: ['delete', 'patch'] },
+    { apiGroups: ['apps'], resources: ['deployments', 'statefulsets', 'daemonsets', 'replicasets'], verbs: ['patch', 'update'] },
+    { apiGroups: ['apps'], resources: ['deployments/scale', 'statefulsets/scale', 'replicasets/scale'], verbs: ['patch', 'update'] },
+    { apiGroups: ['batch'], resources: ['jobs', 'cronjobs'], verbs: ['delete', 'patch'] },
+  ];
+}
+
+/** The exec rule lives in its own ClusterRole so that Polaris' exemption covers exactly it and nothing else. */
+export const EXEC_RULES: Rule[] = [{ apiGroups: [''], resources: ['pods/exec'], verbs: ['create'] }];
+
+export class AgentRbac extends Construct {
+  constructor(scope: Construct, id: string, site: Site) {
+    super(scope, id);
+    const labels = appLabels(PART_OF, 'rbac');
+    const subject = { kind: 'ServiceAccount', name: Names.agentServiceAccount, namespace: site.namespace };
+    const meta = (name: string, extra: Record<string, string> = {}) => ({
+      name,
+      labels,
+      annotations: { ...syncWave(SyncWave.access), ...extra },
+    });
+
+    new k8s.KubeClusterRole(this, 'role', { metadata: meta(Names.clusterRole), rules: agentClusterRules(site) });
+    new k8s.KubeClusterRoleBinding(this, 'binding', {
+      metadata: meta(Names.clusterRole),
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: Names.clusterRole },
+      subjects: [subject],
+    });
+
+    if (site.permissions.podExec) {
+      // The user's decision (plan section 10): kubectl exec for debugging. Exempted from Polaris on purpose.
+      new k8s.KubeClusterRole(this, 'exec-role', {
+        metadata: meta(Names.execClusterRole, polarisExempt('clusterrolePodExecAttach')),
+        rules: EXEC_RULES,
+      });
+      new k8s.KubeClusterRoleBinding(this, 'exec-binding', {
+        metadata: meta(Names.execClusterRole, polarisExempt('clusterrolebindingPodExecAttach')),
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: Names.execClusterRole },
+        subjects: [subject],
+      });
+    }
+  }
+}
