@@ -10,7 +10,9 @@ import { stringify } from 'yaml';
 import * as k8s from '../k8s';
 import { hermesConfig } from '../hermes/config-yaml';
 import { soulMarkdown } from '../hermes/soul';
-import { WATCHDOGS } from '../hermes/watchdogs';
+import { WATCHDOGS, type Watchdog } from '../hermes/watchdogs';
+import { parseSchedule } from '../hermes/schedule';
+import { ConfigError } from '../site/load';
 import type { Site } from '../site/schema';
 import { Names, appLabels, syncWave, SyncWave } from './metadata';
 
@@ -37,9 +39,27 @@ export function precheckSettings(site: Site): Record<string, unknown> {
   };
 }
 
+/** Fails synth on a watchdog Hermes would reject, instead of in the seed Job's log. */
+export function validateWatchdogs(watchdogs: readonly Watchdog[]): void {
+  const problems: string[] = [];
+  watchdogs.forEach((w, i) => {
+    try {
+      if (parseSchedule(w.schedule).kind === 'once') problems.push(`WATCHDOGS[${i}] (${w.name}).schedule: "${w.schedule}" runs once; a watchdog needs a recurring schedule`);
+    } catch (error) {
+      problems.push(`WATCHDOGS[${i}] (${w.name}).schedule: ${(error as Error).message}; accepted forms: "every 15m", "every 1h", "0 9 * * *", "every day at 09:00"`);
+    }
+    if (!/^[a-z0-9][a-z0-9-]*$/.test(w.name)) problems.push(`WATCHDOGS[${i}].name: expected lower-case words joined by "-"`);
+    if (!/^[a-z0-9_]+\.(py|sh)$/.test(w.script)) problems.push(`WATCHDOGS[${i}] (${w.name}).script: expected a .py or .sh file name in src/hermes/prechecks`);
+  });
+  const names = watchdogs.map((w) => w.name);
+  names.forEach((n, i) => names.indexOf(n) !== i && problems.push(`WATCHDOGS[${i}].name: "${n}" is used twice; Hermes would not tell the jobs apart`));
+  if (problems.length > 0) throw new ConfigError('src/hermes/watchdogs.ts', problems);
+}
+
 /** The seeder's desired state: one entry per watchdog, exactly the flags `hermes cron create` receives. */
-export function seedWatchdogs(): Array<Record<string, string>> {
-  return WATCHDOGS.map((w) => ({
+export function seedWatchdogs(watchdogs: readonly Watchdog[] = WATCHDOGS): Array<Record<string, string>> {
+  validateWatchdogs(watchdogs);
+  return watchdogs.map((w) => ({
     name: w.name,
     schedule: w.schedule,
     prompt: w.prompt,

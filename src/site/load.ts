@@ -22,7 +22,8 @@ export class ConfigError extends Error {
 
 /** Validates an already parsed site object (tests use this directly). */
 export function parseSite(raw: unknown, file = 'site.yaml'): Site {
-  const result = siteSchema.safeParse(raw ?? {});
+  // reportInput lets the message say what type was found; the value itself is never printed.
+  const result = siteSchema.safeParse(raw ?? {}, { reportInput: true });
   if (!result.success) throw new ConfigError(file, result.error.issues.map(describeIssue));
   return result.data;
 }
@@ -63,12 +64,17 @@ function describeIssue(issue: z.core.$ZodIssue): string {
     case 'invalid_value':
       return `${at}: expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
     case 'too_small':
-      return `${at}: ${issue.origin === 'array' ? `expected at least ${issue.minimum} entries` : issue.message}`;
+      return `${at}: ${custom(issue.message) ?? (issue.origin === 'array' ? `expected at least ${issue.minimum} entries` : `expected at least ${issue.minimum}`)}`;
     case 'too_big':
-      return `${at}: ${issue.origin === 'array' ? `expected at most ${issue.maximum} entries` : issue.message}`;
+      return `${at}: ${custom(issue.message) ?? (issue.origin === 'array' ? `expected at most ${issue.maximum} entries` : `expected at most ${issue.maximum}`)}`;
     default:
       return `${at}: ${issue.message}`;
   }
+}
+
+/** Our schema's own messages; zod's defaults ("Too small: ...") are replaced by plainer ones. */
+function custom(message: string): string | undefined {
+  return /^(Too small|Too big|Invalid)/.test(message) ? undefined : message;
 }
 
 function describeType(value: unknown): string {

@@ -1,0 +1,617 @@
+#!/usr/bin/env python3
+"""Shared code of the platform-engineer pre-check scripts (Hermes cron `--script`).
+
+Hermes runs a job's pre-check script before the agent. The script's stdout goes into the agent's prompt;
+when its last line is {"wakeAgent": false} the agent run is skipped (no LLM tokens). Every script here:
+
+* reads the cluster only through `kubectl` on PATH (no shell, JSON output, never Secrets, never
+  credentials or impersonation flags: see `_check_argv`);
+* reads its thresholds from settings.json beside it (or $PLATFORM_ENGINEER_SETTINGS);
+* keeps one JSON state file under $PLATFORM_ENGINEER_STATE_DIR so that an incident wakes the agent once
+  (new key, changed digest, or a reminder after reminderHours), not on every tick;
+* prints at most 4 KB of evidence, then the JSON line, and exits 0. A failure of its own (kubectl error,
+  timeout, unparsable output, bad settings, unexpected exception) wakes the agent with the error: a broken
+  watchdog must never look like a quiet one.
+
+Python 3.11+ standard library only.
+"""
+
+import hashlib
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+from datetime import datetime, timedelta, timezone
+
+SCRIPT_DIR = os.path.dirname(os.path.abspath(__file__))
+DEFAULT_STATE_DIR = "/opt/data/platform-engineer/state"
+
+WAKE_LINE = '{"wakeAgent": true}'
+SLEEP_LINE = '{"wakeAgent": false}'
+
+# Evidence printed before the last line is capped at this many bytes (UTF-8).
+MAX_EVIDENCE_BYTES = 4096
+# A single kubectl call is killed after this many seconds.
+KUBECTL_TIMEOUT = 60.0
+# Hermes kills a pre-run script after 120 s by default (cron.script_timeout_seconds): stop starting kubectl
+# calls well before that so the script can still print what it saw and the JSON line.
+TIME_BUDGET = 100.0
+# A reminder is due when reminderHours have passed, minus this slack: the scheduler's ticks drift by seconds,
+# and a daily job must not miss its 24 h reminder by a few of them.
+REMINDER_SLACK = timedelta(minutes=5)
+
+SETTINGS_SPEC = {
+    # key: (type, minimum, maximum)
+    "diskPercent": (int, 1, 100),
+    "cpuPercent": (int, 1, 100),
+    "memoryPercent": (int, 1, 100),
+    "sustainedTicks": (int, 1, 1000),
+    "certificateDays": (int, 1, 3650),
+    "reminderHours": (float, 0, 24 * 365),
+    "protectedNamespaces": (list, None, None),
+    "argocdNamespace": (str, None, None),
+    "restartIntervalMinutes": (float, 0, 60 * 24 * 365),
+    "dfExec": (bool, None, None),
+}
+
+_START = time.monotonic()
+
+
+class PrecheckError(Exception):
+    """A failure of the watchdog itself (settings, state, kubectl). Always wakes the agent."""
+
+
+class KubectlError(PrecheckError):
+    def __init__(self, argv, detail):
+        super().__init__(detail)
+        self.argv = list(argv)
+        self.detail = detail
+
+    def __str__(self):
+        return "kubectl %s: %s" % (" ".join(self.argv), self.detail)
+
+
+# --------------------------------------------------------------------------------------------- text helpers
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]|\x1b\[[0-9;?]*[A-Za-z]")
+
+
+def clean(text):
+    """Removes terminal escapes and control characters (log lines may carry colours)."""
+    return _CONTROL.sub("", str(text if text is not None else ""))
+
+
+def short(text, limit=200):
+    """One line, at most `limit` characters, with an ellipsis when cut."""
+    one = " ".join(clean(text).split())
+    if len(one) <= limit:
+        return one
+    return one[: max(0, limit - 3)].rstrip() + "..."
+
+
+def truncate_line(text, limit=200):
+    """Like short() but keeps inner spacing (log lines)."""
+    line = clean(text).rstrip()
+    if len(line) <= limit:
+        return line
+    return line[: max(0, limit - 3)] + "..."
+
+
+def stderr_excerpt(raw, limit=300):
+    """The last meaningful lines of a command's stderr, as one short line."""
+    text = clean(raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw)
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    if not lines:
+        return "(no error output)"
+    return short(" | ".join(lines[-4:]), limit)
+
+
+def plural(n, word, many=None):
+    return "%d %s" % (n, word if n == 1 else (many or word + "s"))
+
+
+# --------------------------------------------------------------------------------------------- time
+
+_TS = re.compile(
+    r"^\s*(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?\s*(Z|z|[+-]\d{2}(?::?\d{2})?)?\s*$"
+)
+
+
+def parse_time(value):
+    """Parses the RFC 3339 / ISO 8601 timestamps Kubernetes and kubectl write. None when absent or invalid.
+
+    A timestamp without a zone is taken as UTC. Fractions of any length are accepted (MicroTime has six
+    digits, some tools write nine), which datetime.fromisoformat did not accept before Python 3.11.
+    """
+    if not isinstance(value, str) or not value:
+        return None
+    m = _TS.match(value)
+    if not m:
+        return None
+    year, month, day, hour, minute, second, frac, zone = m.groups()
+    try:
+        micro = int((frac or "0")[:6].ljust(6, "0"))
+        dt = datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0), int(second or 0), micro)
+    except ValueError:
+        return None
+    if zone in (None, "Z", "z"):
+        tz = timezone.utc
+    else:
+        sign = -1 if zone[0] == "-" else 1
+        digits = zone[1:].replace(":", "")
+        offset = timedelta(hours=int(digits[:2]), minutes=int(digits[2:4] or 0))
+        tz = timezone(sign * offset)
+    return dt.replace(tzinfo=tz).astimezone(timezone.utc)
+
+
+def now_utc():
+    """The current time, or $PLATFORM_ENGINEER_NOW (ISO 8601) when set (tests, benchmark)."""
+    fixed = os.environ.get("PLATFORM_ENGINEER_NOW", "").strip()
+    if fixed:
+        parsed = parse_time(fixed)
+        if parsed is None:
+            raise PrecheckError("PLATFORM_ENGINEER_NOW=%r is not an ISO 8601 time" % fixed[:60])
+        return parsed
+    return datetime.now(timezone.utc)
+
+
+def fmt_time(dt):
+    return dt.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ") if dt else "unknown"
+
+
+def fmt_age(delta):
+    seconds = int(delta.total_seconds())
+    if seconds < 0:
+        return "in the future"
+    if seconds < 60:
+        return "%ds" % seconds
+    minutes = seconds // 60
+    if minutes < 60:
+        return "%dm" % minutes
+    hours, minutes = divmod(minutes, 60)
+    if hours < 48:
+        return "%dh%02dm" % (hours, minutes)
+    days, hours = divmod(hours, 24)
+    return "%dd%dh" % (days, hours)
+
+
+def since(dt, now):
+    """'2026-11-23T09:41:00Z (19m ago)', or 'unknown'."""
+    if dt is None:
+        return "unknown"
+    return "%s (%s ago)" % (fmt_time(dt), fmt_age(now - dt))
+
+
+# --------------------------------------------------------------------------------------------- settings
+
+
+def settings_path():
+    return os.environ.get("PLATFORM_ENGINEER_SETTINGS") or os.path.join(SCRIPT_DIR, "settings.json")
+
+
+def load_settings():
+    path = settings_path()
+    try:
+        with open(path, "r", encoding="utf-8") as fh:
+            raw = json.load(fh)
+    except FileNotFoundError:
+        raise PrecheckError("settings file %s not found (set PLATFORM_ENGINEER_SETTINGS or install settings.json)" % path)
+    except (OSError, ValueError) as exc:
+        raise PrecheckError("settings file %s is unreadable: %s" % (path, short(exc, 200)))
+    if not isinstance(raw, dict):
+        raise PrecheckError("settings file %s must hold a JSON object" % path)
+    problems = []
+    settings = {}
+    for key, (kind, low, high) in SETTINGS_SPEC.items():
+        if key not in raw:
+            problems.append("%s is missing" % key)
+            continue
+        value = raw[key]
+        if kind is bool:
+            ok = isinstance(value, bool)
+        elif kind is int:
+            ok = isinstance(value, int) and not isinstance(value, bool)
+        elif kind is float:
+            ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+        elif kind is list:
+            ok = isinstance(value, list) and all(isinstance(v, str) for v in value)
+        else:
+            ok = isinstance(value, str) and value != ""
+        if not ok:
+            problems.append("%s must be %s" % (key, {bool: "true or false", int: "a whole number", float: "a number",
+                                                     list: "a list of strings", str: "a non-empty string"}[kind]))
+            continue
+        if low is not None and not (low <= value <= high):
+            problems.append("%s must be between %s and %s" % (key, low, high))
+            continue
+        settings[key] = value
+    if problems:
+        raise PrecheckError("settings file %s: %s" % (path, "; ".join(problems)))
+    return settings
+
+
+# --------------------------------------------------------------------------------------------- kubectl
+
+# Flags that would change who we are or where we connect: the scripts use the pod's own service account.
+_FORBIDDEN_FLAGS = {
+    "--kubeconfig", "--token", "--as", "--as-group", "--as-uid", "--server", "-s", "--raw", "--username",
+    "--password", "--client-certificate", "--client-key", "--context", "--cluster", "--user",
+    "--insecure-skip-tls-verify", "--certificate-authority",
+}
+_ALLOWED_VERBS = {"get", "top", "logs", "exec"}
+
+
+def _check_argv(argv):
+    """Refuses any kubectl call outside the read-only set the ClusterRole is built for."""
+    if not argv or argv[0] not in _ALLOWED_VERBS:
+        raise PrecheckError("refusing kubectl %s: only get, top, logs and exec df are used" % " ".join(argv[:2]))
+    command = argv
+    if argv[0] == "exec":
+        if "--" not in argv:
+            raise PrecheckError("refusing kubectl exec without an explicit command")
+        split = argv.index("--")
+        command, remote = argv[:split], argv[split + 1:]
+        if not remote or remote[0] != "df":
+            raise PrecheckError("refusing kubectl exec of anything but df")
+    for arg in command:
+        if arg.split("=", 1)[0] in _FORBIDDEN_FLAGS:
+            raise PrecheckError("refusing kubectl flag %s" % arg.split("=", 1)[0])
+    if argv[0] == "get":
+        for resource in (argv[1] if len(argv) > 1 else "").split(","):
+            base = resource.split("/", 1)[0].split(".", 1)[0].lower()
+            if base in ("secret", "secrets", "all"):
+                raise PrecheckError("refusing kubectl get %s: the pre-checks never read Secrets" % resource)
+
+
+def _budget_left():
+    return TIME_BUDGET - (time.monotonic() - _START)
+
+
+def kubectl_timeout():
+    raw = os.environ.get("PLATFORM_ENGINEER_KUBECTL_TIMEOUT", "")
+    try:
+        value = float(raw) if raw else KUBECTL_TIMEOUT
+    except ValueError:
+        value = KUBECTL_TIMEOUT
+    return value if value > 0 else KUBECTL_TIMEOUT
+
+
+def kubectl(argv, timeout=None):
+    """Runs `kubectl ARGV` (no shell) and returns stdout as text. Raises KubectlError on any failure."""
+    argv = [str(a) for a in argv]
+    _check_argv(argv)
+    limit = min(timeout or kubectl_timeout(), kubectl_timeout())
+    left = _budget_left()
+    if left < 2:
+        raise KubectlError(argv, "not run: the script's %ds time budget is used up" % TIME_BUDGET)
+    limit = min(limit, left)
+    try:
+        proc = subprocess.run(["kubectl"] + argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, timeout=limit, check=False)
+    except FileNotFoundError:
+        raise KubectlError(argv, "kubectl not found on PATH")
+    except subprocess.TimeoutExpired:
+        raise KubectlError(argv, "timed out after %ds" % int(limit))
+    except OSError as exc:
+        raise KubectlError(argv, "could not run kubectl: %s" % short(exc, 200))
+    if proc.returncode != 0:
+        raise KubectlError(argv, "exit %d: %s" % (proc.returncode, stderr_excerpt(proc.stderr)))
+    return proc.stdout.decode("utf-8", "replace")
+
+
+def kubectl_json(argv, timeout=None):
+    out = kubectl(argv, timeout)
+    try:
+        return json.loads(out)
+    except ValueError:
+        raise KubectlError(argv, "unparsable output (not JSON): %s" % short(out, 120))
+
+
+def kubectl_items(argv, timeout=None):
+    """`kubectl get ... -o json` of a list: returns its items."""
+    doc = kubectl_json(argv, timeout)
+    items = doc.get("items") if isinstance(doc, dict) else None
+    if not isinstance(items, list):
+        raise KubectlError(argv, "unexpected output: no items list")
+    return [i for i in items if isinstance(i, dict)]
+
+
+def budget_left():
+    return _budget_left()
+
+
+# --------------------------------------------------------------------------------------------- objects
+
+
+def meta(obj):
+    m = obj.get("metadata") if isinstance(obj, dict) else None
+    return m if isinstance(m, dict) else {}
+
+
+def name_of(obj):
+    return meta(obj).get("name") or "?"
+
+
+def ns_of(obj):
+    return meta(obj).get("namespace") or ""
+
+
+def dig(obj, *path, default=None):
+    cur = obj
+    for step in path:
+        if isinstance(cur, dict):
+            cur = cur.get(step)
+        elif isinstance(cur, list) and isinstance(step, int) and -len(cur) <= step < len(cur):
+            cur = cur[step]
+        else:
+            return default
+        if cur is None:
+            return default
+    return cur
+
+
+def condition(obj, ctype):
+    for cond in dig(obj, "status", "conditions", default=[]) or []:
+        if isinstance(cond, dict) and cond.get("type") == ctype:
+            return cond
+    return None
+
+
+def controller_ref(obj):
+    for ref in meta(obj).get("ownerReferences") or []:
+        if isinstance(ref, dict) and ref.get("controller"):
+            return ref
+    return None
+
+
+def node_ready_problem(node):
+    """None when the node is Ready, otherwise (status, reason, message, since)."""
+    cond = condition(node, "Ready")
+    if cond is None:
+        return ("Missing", "NoReadyCondition", "the node reports no Ready condition", None)
+    if cond.get("status") == "True":
+        return None
+    return (cond.get("status") or "Unknown", cond.get("reason") or "", cond.get("message") or "",
+            parse_time(cond.get("lastTransitionTime")))
+
+
+# --------------------------------------------------------------------------------------------- incidents
+
+
+class Incident(object):
+    """One thing that needs the agent's attention.
+
+    key     stable identity, e.g. "pod:apps/web-1" (the same problem on the next tick has the same key)
+    salient the state that matters, e.g. "phase=Pending reason=Unschedulable": never timestamps or counters
+            that move every tick. Its digest decides whether an open incident "changed".
+    summary one line of evidence; details: more lines (indented in the output).
+    enrich  optional callable returning extra lines, only called when the incident is reported (log
+            excerpts, remediation checks: kubectl calls that a silent tick does not need).
+    """
+
+    def __init__(self, key, salient, summary, details=None, enrich=None):
+        self.key = key
+        self.salient = salient
+        self.summary = summary
+        self.details = list(details or [])
+        self.enrich = enrich
+
+    @property
+    def digest(self):
+        return hashlib.sha256(self.salient.encode("utf-8")).hexdigest()[:16]
+
+
+def triage(incidents, previous, now, reminder_hours):
+    """Applies the once-per-incident rule.
+
+    Returns (reported, open_state): reported is a list of (incident, why) for new keys, changed digests and
+    due reminders; open_state is the new incidents map (resolved incidents are dropped, so they are new again
+    if they come back).
+    """
+    previous = previous if isinstance(previous, dict) else {}
+    reminder = timedelta(hours=reminder_hours)
+    reported = []
+    state = {}
+    for inc in incidents:
+        if inc.key in state:
+            continue
+        prev = previous.get(inc.key)
+        why = None
+        if not isinstance(prev, dict):
+            why = "new"
+        elif prev.get("digest") != inc.digest:
+            why = "changed, was: %s" % short(prev.get("salient", "?"), 80)
+        else:
+            last = parse_time(prev.get("lastReported"))
+            if last is None or now - last >= reminder - REMINDER_SLACK:
+                why = "reminder: open since %s" % since(parse_time(prev.get("firstSeen")), now)
+        if why:
+            first = parse_time(prev.get("firstSeen")) if isinstance(prev, dict) else None
+            state[inc.key] = {
+                "digest": inc.digest,
+                "salient": inc.salient,
+                "firstSeen": fmt_time(first or now),
+                "lastReported": fmt_time(now),
+            }
+            reported.append((inc, why))
+        else:
+            state[inc.key] = prev
+    return reported, state
+
+
+# --------------------------------------------------------------------------------------------- state
+
+
+def state_dir():
+    return os.environ.get("PLATFORM_ENGINEER_STATE_DIR") or DEFAULT_STATE_DIR
+
+
+class StateFile(object):
+    """One JSON file per script. A missing or corrupt file starts empty (everything open is new again)."""
+
+    def __init__(self, name):
+        self.path = os.path.join(state_dir(), name + ".json")
+        self.problem = None
+
+    def load(self):
+        try:
+            with open(self.path, "r", encoding="utf-8") as fh:
+                data = json.load(fh)
+            if isinstance(data, dict):
+                return data
+            self.problem = "state file %s did not hold an object; started afresh" % self.path
+        except FileNotFoundError:
+            pass
+        except (OSError, ValueError) as exc:
+            self.problem = "state file %s unreadable (%s); started afresh" % (self.path, short(exc, 120))
+        return {}
+
+    def save(self, data):
+        """Atomic write: temporary file in the same folder, fsync, os.replace."""
+        folder = os.path.dirname(self.path)
+        try:
+            os.makedirs(folder, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=".%s." % os.path.basename(self.path), suffix=".tmp", dir=folder)
+            try:
+                with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                    json.dump(data, fh, indent=1, sort_keys=True)
+                    fh.write("\n")
+                    fh.flush()
+                    os.fsync(fh.fileno())
+                os.replace(tmp, self.path)
+            except BaseException:
+                try:
+                    os.unlink(tmp)
+                except OSError:
+                    pass
+                raise
+        except OSError as exc:
+            raise PrecheckError("could not save state %s: %s (incidents would be reported again on every tick)"
+                                % (self.path, short(exc, 160)))
+
+
+# --------------------------------------------------------------------------------------------- output
+
+
+def cap_lines(lines, limit=MAX_EVIDENCE_BYTES):
+    """Keeps whole lines within `limit` bytes (newlines included), ending with a '... N more' note when cut."""
+    lines = [truncate_line(ln, 600) if len(ln) > 600 else ln for ln in lines]
+    total = sum(len(ln.encode("utf-8")) + 1 for ln in lines)
+    if total <= limit:
+        return lines
+    kept = []
+    used = 0
+    reserve = 80
+    for ln in lines:
+        size = len(ln.encode("utf-8")) + 1
+        if used + size > limit - reserve:
+            break
+        kept.append(ln)
+        used += size
+    dropped = len(lines) - len(kept)
+    kept.append("... %s more (output capped at %d bytes; confirm with kubectl)" % (plural(dropped, "line"), limit))
+    return kept
+
+
+def emit(lines, wake):
+    """Prints the evidence (only when waking) and the JSON line. A silent tick prints only the JSON line."""
+    try:
+        sys.stdout.reconfigure(errors="replace")
+    except (AttributeError, ValueError):
+        pass
+    if wake:
+        out = cap_lines([ln for ln in lines if ln is not None])
+        if out:
+            sys.stdout.write("\n".join(out) + "\n")
+        sys.stdout.write(WAKE_LINE + "\n")
+    else:
+        sys.stdout.write(SLEEP_LINE + "\n")
+    sys.stdout.flush()
+
+
+class Check(object):
+    """The run of one incident watchdog: settings, time, state, errors and the blind spots it reports."""
+
+    def __init__(self, title, state_name):
+        self.title = title
+        self.state_file = StateFile(state_name)
+        self.settings = load_settings()
+        self.now = now_utc()
+        self.errors = []
+        self.blind = []
+        self.state = self.state_file.load()
+        self.open = self.state.get("incidents") if isinstance(self.state.get("incidents"), dict) else {}
+
+    def call(self, fn, *args, **kwargs):
+        """Runs a kubectl helper; a failure is recorded (the agent is woken) and None returned."""
+        try:
+            return fn(*args, **kwargs)
+        except PrecheckError as exc:
+            self.errors.append(str(exc))
+            return None
+
+    def finish(self, incidents, extra_state=None):
+        """Triage, save state, print. State is only saved when every source was read (a source that failed
+        must not resolve the incidents it would have shown)."""
+        reported, open_state = triage(incidents, self.open, self.now, self.settings["reminderHours"])
+        if not self.errors:
+            data = {"version": 1, "updated": fmt_time(self.now), "incidents": open_state}
+            if extra_state:
+                data.update(extra_state)
+            try:
+                self.state_file.save(data)
+            except PrecheckError as exc:
+                self.errors.append(str(exc))
+        wake = bool(reported) or bool(self.errors)
+        if not wake:
+            emit([], False)
+            return
+        lines = []
+        head = "%s at %s: " % (self.title, fmt_time(self.now))
+        if reported:
+            kinds = {}
+            for _inc, why in reported:
+                label = why.split(",")[0].split(":")[0]
+                kinds[label] = kinds.get(label, 0) + 1
+            head += "%s to report (%s); %s open in total." % (
+                plural(len(reported), "incident"), ", ".join("%d %s" % (n, k) for k, n in kinds.items()),
+                len(open_state))
+        else:
+            head += "the watchdog itself failed; the cluster state below may be incomplete."
+        lines.append(head)
+        for err in self.errors:
+            lines.append("ERROR " + short(err, 400))
+        if self.state_file.problem:
+            lines.append("note: " + self.state_file.problem)
+        for inc, why in reported:
+            lines.append("[%s] %s" % (why, inc.summary))
+            details = list(inc.details)
+            if inc.enrich is not None:
+                try:
+                    details.extend(inc.enrich() or [])
+                except PrecheckError as exc:
+                    details.append("(could not gather more: %s)" % short(str(exc), 200))
+            lines.extend("  " + d for d in details)
+        unchanged = [inc.key for inc in incidents if inc.key not in {i.key for i, _w in reported}]
+        if unchanged:
+            lines.append("already reported and unchanged (%d): %s" % (len(unchanged), short(", ".join(unchanged), 400)))
+        for b in self.blind:
+            lines.append("not visible: " + b)
+        emit(lines, True)
+
+
+def run(main, title):
+    """Top-level guard: any exception wakes the agent with a short error summary; the exit code stays 0."""
+    try:
+        main()
+    except PrecheckError as exc:
+        emit(["%s: pre-check failed: %s" % (title, short(str(exc), 600))], True)
+    except Exception as exc:  # noqa: BLE001 - a broken watchdog must wake, never go quiet
+        tb = traceback.extract_tb(exc.__traceback__)
+        where = ", ".join("%s:%d" % (os.path.basename(f.filename), f.lineno) for f in tb[-3:])
+        emit(["%s: pre-check crashed: %s: %s (at %s)" % (title, type(exc).__name__, short(str(exc), 300), where)], True)
+    sys.exit(0)

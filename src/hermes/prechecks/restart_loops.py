@@ -1,0 +1,257 @@
+#!/usr/bin/env python3
+"""pod-restart-loop pre-check (every 10m).
+
+Finds containers waiting in CrashLoopBackOff, ImagePullBackOff or ErrImagePull and groups them by owning
+workload (Pod -> ReplicaSet -> Deployment through ownerReferences; StatefulSet, DaemonSet and others direct).
+One incident per workload, so a rollout restart (new pod names) or a second replica is not a new incident.
+
+For every reported incident the script decides whether the agent may remediate and says so:
+  remediation: allowed (rollout restart deployment/X -n NS)
+only when the workload is a Deployment, StatefulSet or DaemonSet, outside protectedNamespaces, not restarted
+within restartIntervalMinutes (spec.template.metadata.annotations["kubectl.kubernetes.io/restartedAt"]) and
+every affected container is in CrashLoopBackOff (an image pull is never fixed by a restart). Otherwise
+  remediation: notify only (<reason>)
+
+A crash-looping container is briefly Running between back-offs. While its incident is open, a container that
+restarted after a crash and has been running for less than RECOVERY keeps the incident open, so a loop that
+happens to be Running at tick time is not "resolved" and then "new" again ten minutes later.
+
+Reads: get pods -A; get replicaset -n NS NAME (owner); for reported incidents only: get
+deployment|statefulset|daemonset -n NS NAME, and logs -n NS POD -c C --previous --tail=20.
+"""
+
+from datetime import timedelta
+
+import pe_common as pe
+
+REASONS = {"CrashLoopBackOff": "CrashLoopBackOff", "ImagePullBackOff": "ImagePullBackOff", "ErrImagePull": "ImagePullBackOff"}
+RESTARTABLE = ("Deployment", "StatefulSet", "DaemonSet")
+RECOVERY = timedelta(minutes=10)
+LOG_TAIL = 20
+LOG_LINE_CHARS = 200
+LOG_EXCERPT_BYTES = 1100
+MAX_PODS_SHOWN = 3
+MAX_LOG_CONTAINERS = 2
+
+
+def container_statuses(pod):
+    out = []
+    for field, init in (("initContainerStatuses", True), ("containerStatuses", False)):
+        for cs in pe.dig(pod, "status", field, default=[]) or []:
+            if isinstance(cs, dict):
+                out.append((cs, init))
+    return out
+
+
+def looping_containers(pod):
+    hits = []
+    for cs, init in container_statuses(pod):
+        reason = pe.dig(cs, "state", "waiting", "reason")
+        if reason in REASONS:
+            hits.append((cs, init, REASONS[reason], False))
+    return hits
+
+
+def recovering_containers(pod, now):
+    """Containers running again for less than RECOVERY after a crash (only used for open incidents)."""
+    hits = []
+    for cs, init in container_statuses(pod):
+        started = pe.parse_time(pe.dig(cs, "state", "running", "startedAt"))
+        last = pe.dig(cs, "lastState", "terminated")
+        if started is None or not last or (cs.get("restartCount") or 0) < 1:
+            continue
+        if last.get("reason") == "Completed" and last.get("exitCode") == 0:
+            continue
+        if now - started < RECOVERY:
+            hits.append((cs, init, "CrashLoopBackOff", True))
+    return hits
+
+
+class Owner(object):
+    def __init__(self, kind, name, via=None, note=None):
+        self.kind, self.name, self.via, self.note = kind, name, via, note
+
+
+def resolve_owner(check, pod, rs_cache):
+    ns = pe.ns_of(pod)
+    ref = pe.controller_ref(pod)
+    if ref is None:
+        return Owner("Pod", pe.name_of(pod), note="no controller: do not delete")
+    kind, name = ref.get("kind") or "?", ref.get("name") or "?"
+    if kind != "ReplicaSet":
+        return Owner(kind, name)
+    cache_key = (ns, name)
+    if cache_key not in rs_cache:
+        rs_cache[cache_key] = check.call(pe.kubectl_json, ["get", "replicaset", "-n", ns, name, "-o", "json"])
+    rs = rs_cache[cache_key]
+    if rs is None:
+        return Owner("ReplicaSet", name, note="owner lookup failed")
+    dref = pe.controller_ref(rs)
+    if dref is not None and dref.get("kind") == "Deployment":
+        return Owner("Deployment", dref.get("name") or "?", via="ReplicaSet/%s" % name)
+    if dref is not None:
+        return Owner(dref.get("kind") or "?", dref.get("name") or "?", via="ReplicaSet/%s" % name)
+    return Owner("ReplicaSet", name, note="ReplicaSet without a controller")
+
+
+def container_line(pod, cs, init, klass, recovering, now):
+    name = "%s%s" % (cs.get("name"), " (init)" if init else "")
+    parts = ["pod %s container %s: %s" % (pe.name_of(pod), name, "running again after a crash" if recovering else klass)]
+    parts.append("restarts %s" % (cs.get("restartCount") or 0))
+    if klass == "ImagePullBackOff":
+        parts.append("image %s" % pe.short(cs.get("image") or "?", 120))
+        msg = pe.dig(cs, "state", "waiting", "message")
+        if msg:
+            parts.append(pe.short(msg, 200))
+    last = pe.dig(cs, "lastState", "terminated")
+    if last:
+        parts.append("last exit %s (%s) at %s" % (last.get("exitCode"), last.get("reason") or "?",
+                                                 pe.since(pe.parse_time(last.get("finishedAt")), now)))
+    cond = pe.condition(pod, "Initialized" if init else "ContainersReady") or pe.condition(pod, "Ready")
+    if cond is not None and cond.get("status") != "True":
+        parts.append("not ready since %s" % pe.since(pe.parse_time(cond.get("lastTransitionTime")), now))
+    return ", ".join(parts)
+
+
+class Group(object):
+    def __init__(self, ns, owner):
+        self.ns = ns
+        self.owner = owner
+        self.pods = []  # (pod, [(cs, init, klass, recovering)])
+
+    @property
+    def key(self):
+        return "restart:%s/%s/%s" % (self.ns, self.owner.kind, self.owner.name)
+
+    def classes(self):
+        found = {}
+        for _pod, hits in self.pods:
+            for cs, _init, klass, _rec in hits:
+                name = cs.get("name") or "?"
+                # An image-pull problem outranks a crash loop for the same container name.
+                if found.get(name) != "ImagePullBackOff":
+                    found[name] = klass
+        return found
+
+
+def remediation(check, group):
+    ns, owner = group.ns, group.owner
+    classes = set(group.classes().values())
+    if "ImagePullBackOff" in classes:
+        return "notify only (ImagePullBackOff: a restart does not fix an image pull)"
+    if owner.kind == "Pod":
+        return "notify only (no controller: do not delete)"
+    if owner.kind not in RESTARTABLE:
+        return "notify only (owned by %s/%s, not a Deployment, StatefulSet or DaemonSet)" % (owner.kind, owner.name)
+    if ns in check.settings["protectedNamespaces"]:
+        return "notify only (namespace %s is protected)" % ns
+    resource = owner.kind.lower()
+    try:
+        workload = pe.kubectl_json(["get", resource, "-n", ns, owner.name, "-o", "json"])
+    except pe.PrecheckError as exc:
+        return "notify only (could not read %s/%s: %s)" % (resource, owner.name, pe.short(str(exc), 160))
+    annotations = pe.dig(workload, "spec", "template", "metadata", "annotations", default={}) or {}
+    raw = annotations.get("kubectl.kubernetes.io/restartedAt")
+    interval = timedelta(minutes=check.settings["restartIntervalMinutes"])
+    if raw:
+        when = pe.parse_time(raw)
+        if when is None:
+            return "notify only (unreadable restartedAt annotation %r)" % pe.short(raw, 40)
+        if check.now - when < interval:
+            return "notify only (restarted %s ago at %s; restartIntervalMinutes is %s)" % (
+                pe.fmt_age(check.now - when), pe.fmt_time(when), _num(check.settings["restartIntervalMinutes"]))
+    return "allowed (rollout restart %s/%s -n %s)" % (resource, owner.name, ns)
+
+
+def _num(value):
+    return int(value) if float(value).is_integer() else value
+
+
+def log_excerpt(pod, container):
+    argv = ["logs", "-n", pe.ns_of(pod), pe.name_of(pod), "-c", container, "--previous", "--tail=%d" % LOG_TAIL]
+    try:
+        text = pe.kubectl(argv, timeout=20)
+    except pe.PrecheckError as exc:
+        return ["log excerpt of %s unavailable: %s" % (container, pe.short(getattr(exc, "detail", str(exc)), 160))]
+    lines = [pe.truncate_line(ln, LOG_LINE_CHARS) for ln in text.splitlines() if ln.strip()][-LOG_TAIL:]
+    if not lines:
+        return ["previous log of %s is empty" % container]
+    kept, used = [], 0
+    for ln in reversed(lines):
+        size = len(ln.encode("utf-8")) + 5
+        if used + size > LOG_EXCERPT_BYTES:
+            break
+        kept.insert(0, ln)
+        used += size
+    head = "previous log of %s (last %d of %d lines):" % (container, len(kept), len(lines))
+    return [head] + ["| " + ln for ln in kept]
+
+
+def make_incident(check, group):
+    owner = group.owner
+    classes = group.classes()
+    salient = ",".join("%s=%s" % (c, classes[c]) for c in sorted(classes))
+    label = "%s %s/%s" % (owner.kind.lower(), group.ns, owner.name) if owner.kind != "Pod" else "pod %s/%s" % (group.ns, owner.name)
+    summary = "%s: %s (%s)" % (label, ", ".join("%s in %s" % (classes[c], c) for c in sorted(classes)),
+                               pe.plural(len(group.pods), "pod"))
+    details = []
+    owner_text = "none (no controller: do not delete)" if owner.kind == "Pod" else "%s/%s%s" % (
+        owner.kind, owner.name, (" via " + owner.via) if owner.via else "")
+    if owner.note and owner.kind != "Pod":
+        owner_text += " (%s)" % owner.note
+    details.append("owner: %s, node: %s" % (owner_text, pe.dig(group.pods[0][0], "spec", "nodeName") or "?"))
+    for pod, hits in group.pods[:MAX_PODS_SHOWN]:
+        for cs, init, klass, recovering in hits:
+            details.append(container_line(pod, cs, init, klass, recovering, check.now))
+    if len(group.pods) > MAX_PODS_SHOWN:
+        details.append("... %d more pods of the same workload" % (len(group.pods) - MAX_PODS_SHOWN))
+
+    def enrich():
+        lines = ["remediation: " + remediation(check, group)]
+        pod, hits = group.pods[0]
+        logged = 0
+        for cs, _init, klass, _rec in hits:
+            if klass == "CrashLoopBackOff" and logged < MAX_LOG_CONTAINERS:
+                lines.extend(log_excerpt(pod, cs.get("name") or "?"))
+                logged += 1
+        return lines
+
+    return pe.Incident(group.key, salient, summary, details, enrich)
+
+
+def main():
+    check = pe.Check("pod-restart-loop", "restart_loops")
+    pods = check.call(pe.kubectl_items, ["get", "pods", "-A", "-o", "json"])
+    if pods is None:
+        check.finish([])
+        return
+    open_namespaces = {k.split(":", 1)[1].split("/", 1)[0] for k in check.open if k.startswith("restart:")}
+    groups = {}
+    rs_cache = {}
+    for pod in pods:
+        if pe.dig(pod, "status", "phase") in ("Succeeded", "Failed"):
+            continue
+        hits = looping_containers(pod)
+        recovering = False
+        if not hits and pe.ns_of(pod) in open_namespaces:
+            hits = recovering_containers(pod, check.now)
+            recovering = True
+        if not hits:
+            continue
+        owner = resolve_owner(check, pod, rs_cache)
+        group = Group(pe.ns_of(pod), owner)
+        if recovering and group.key not in check.open:
+            continue
+        group = groups.setdefault(group.key, group)
+        group.pods.append((pod, hits))
+    incidents = []
+    for key in sorted(groups):
+        group = groups[key]
+        # Pods really in a back-off state first: their evidence and logs matter most.
+        group.pods.sort(key=lambda ph: all(rec for _c, _i, _k, rec in ph[1]))
+        incidents.append(make_incident(check, group))
+    check.finish(incidents)
+
+
+if __name__ == "__main__":
+    pe.run(main, "pod-restart-loop")
