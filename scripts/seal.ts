@@ -7,8 +7,8 @@ import { renderFiles } from '../src/synth/render';
 import { writeDist } from '../src/synth/write-dist';
 
 try {
-  const siteFile = process.env.PLATFORM_ENGINEER_SITE ?? SITE_FILE;
-  const out = sealCredentials(loadSite(siteFile), '.', process.env.PLATFORM_ENGINEER_ENV_FILE);
+  const siteFile = process.env.PLATFORM_ENGINEER_SITE || SITE_FILE;
+  const out = sealCredentials(loadSite(siteFile), '.', process.env.PLATFORM_ENGINEER_ENV_FILE || undefined);
   writeDist('dist', renderFiles(loadProject('.', siteFile)));
   console.log(`sealed into ${out} and synthesized dist/. Commit both.`);
 } catch (error) {

@@ -7,7 +7,7 @@ import { SITE_FILE } from '../src/project';
 import { ConfigError, loadSite } from '../src/site/load';
 
 try {
-  const site = loadSite(process.env.PLATFORM_ENGINEER_SITE ?? SITE_FILE);
+  const site = loadSite(process.env.PLATFORM_ENGINEER_SITE || SITE_FILE);
   const file = envFilePath(site.credentials.secretName);
   if (existsSync(file)) {
     console.log(`${file} exists; left as it is.`);
