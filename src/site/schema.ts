@@ -166,9 +166,9 @@ export const siteSchema = z
 
     network: z
       .strictObject({
-        /** Addresses of the Kubernetes API server as pods reach it after service NAT (k3s: the server nodes, port 6443). */
+        /** The Kubernetes API as NetworkPolicy sees it: after the kubernetes Service's NAT, i.e. the k3s server nodes on 6443. */
         apiServerCidrs: z.array(cidr).min(1).default(['0.0.0.0/0']),
-        apiServerPorts: z.array(z.number().int().min(1).max(65535)).min(1).default([443, 6443]),
+        apiServerPorts: z.array(z.number().int().min(1).max(65535)).min(1).default([6443]),
         /** Never reachable from the agent on any port, e.g. the Ollama box (LiteLLM is the only way in). */
         deniedCidrs: z.array(cidr).default(['10.88.20.12/32']),
       })

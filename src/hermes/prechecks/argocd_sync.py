@@ -74,9 +74,9 @@ def main():
         apps = pe.kubectl_items(argv)
     except pe.KubectlError as exc:
         if "the server doesn't have a resource type" in exc.detail:
-            check.errors.append("the ArgoCD Application CRD is not installed (or not served): %s" % exc)
+            check.errors.append(pe.PrecheckError("the ArgoCD Application CRD is not installed (or not served): %s" % exc))
         else:
-            check.errors.append(str(exc))
+            check.errors.append(exc)
         check.finish([])
         return
     incidents = [inc for inc in (app_incident(app, check.now) for app in apps) if inc is not None]

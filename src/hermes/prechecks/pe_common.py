@@ -16,16 +16,16 @@ when its last line is {"wakeAgent": false} the agent run is skipped (no LLM toke
 Python 3.11+ standard library only.
 """
 
-import hashlib
 import json
 import os
 import re
 import subprocess
 import sys
-import tempfile
 import time
-import traceback
 from datetime import datetime, timedelta, timezone
+
+# hashlib and traceback are imported where they are used: every tick starts a fresh interpreter, and a
+# healthy tick needs neither.
 
 SCRIPT_DIR = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_STATE_DIR = "/opt/data/platform-engineer/state"
@@ -59,6 +59,7 @@ SETTINGS_SPEC = {
 }
 
 _START = time.monotonic()
+_TIMED_OUT = []  # argv of a kubectl call that timed out: later calls are not started (API server unreachable)
 
 
 class PrecheckError(Exception):
@@ -101,13 +102,24 @@ def truncate_line(text, limit=200):
     return line[: max(0, limit - 3)] + "..."
 
 
+_KLOG = re.compile(r"^[IWEF]\d{4} \d{2}:\d{2}:\d{2}")
+
+
 def stderr_excerpt(raw, limit=300):
-    """The last meaningful lines of a command's stderr, as one short line."""
+    """The last meaningful lines of a command's stderr, as one short line (klog noise dropped if there is
+    a plain message too)."""
     text = clean(raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw)
     lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
     if not lines:
         return "(no error output)"
-    return short(" | ".join(lines[-4:]), limit)
+    plain = [ln for ln in lines if not _KLOG.match(ln)]
+    return short(" | ".join((plain or lines)[-4:]), limit)
+
+
+def tail(text, limit=120):
+    """The end of a one-line text (where error messages keep their cause), with a leading ellipsis."""
+    one = " ".join(clean(text).split())
+    return one if len(one) <= limit else "..." + one[-(limit - 3):]
 
 
 def plural(n, word, many=None):
@@ -288,6 +300,8 @@ def kubectl(argv, timeout=None):
     left = _budget_left()
     if left < 2:
         raise KubectlError(argv, "not run: the script's %ds time budget is used up" % TIME_BUDGET)
+    if _TIMED_OUT and argv[0] == "get":
+        raise KubectlError(argv, "not run: an earlier call (kubectl %s) timed out" % " ".join(_TIMED_OUT[0]))
     limit = min(limit, left)
     try:
         proc = subprocess.run(["kubectl"] + argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
@@ -295,6 +309,8 @@ def kubectl(argv, timeout=None):
     except FileNotFoundError:
         raise KubectlError(argv, "kubectl not found on PATH")
     except subprocess.TimeoutExpired:
+        if argv[0] == "get":
+            _TIMED_OUT.append(argv)
         raise KubectlError(argv, "timed out after %ds" % int(limit))
     except OSError as exc:
         raise KubectlError(argv, "could not run kubectl: %s" % short(exc, 200))
@@ -402,6 +418,8 @@ class Incident(object):
 
     @property
     def digest(self):
+        import hashlib
+
         return hashlib.sha256(self.salient.encode("utf-8")).hexdigest()[:16]
 
 
@@ -473,9 +491,10 @@ class StateFile(object):
     def save(self, data):
         """Atomic write: temporary file in the same folder, fsync, os.replace."""
         folder = os.path.dirname(self.path)
+        tmp = os.path.join(folder, ".%s.%d.tmp" % (os.path.basename(self.path), os.getpid()))
         try:
             os.makedirs(folder, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".%s." % os.path.basename(self.path), suffix=".tmp", dir=folder)
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             try:
                 with os.fdopen(fd, "w", encoding="utf-8") as fh:
                     json.dump(data, fh, indent=1, sort_keys=True)
@@ -513,7 +532,7 @@ def cap_lines(lines, limit=MAX_EVIDENCE_BYTES):
         kept.append(ln)
         used += size
     dropped = len(lines) - len(kept)
-    kept.append("... %s more (output capped at %d bytes; confirm with kubectl)" % (plural(dropped, "line"), limit))
+    kept.append("... %d more %s (output capped at %d bytes; confirm with kubectl)" % (dropped, "line" if dropped == 1 else "lines", limit))
     return kept
 
 
@@ -551,8 +570,29 @@ class Check(object):
         try:
             return fn(*args, **kwargs)
         except PrecheckError as exc:
-            self.errors.append(str(exc))
+            self.errors.append(exc)
             return None
+
+    def error_lines(self):
+        """One line per distinct failure: calls that failed the same way (API server down) are merged."""
+        groups = []
+        for err in self.errors:
+            if isinstance(err, KubectlError):
+                for group in groups:
+                    if group[0] == err.detail:
+                        group[1].append(" ".join(err.argv))
+                        break
+                else:
+                    groups.append((err.detail, [" ".join(err.argv)]))
+            else:
+                groups.append((None, [str(err)]))
+        lines = []
+        for detail, calls in groups:
+            if detail is None:
+                lines.append("ERROR " + short(calls[0], 400))
+            else:
+                lines.append("ERROR kubectl %s: %s" % (short("; ".join(calls), 200), short(detail, 320)))
+        return lines
 
     def finish(self, incidents, extra_state=None):
         """Triage, save state, print. State is only saved when every source was read (a source that failed
@@ -565,7 +605,7 @@ class Check(object):
             try:
                 self.state_file.save(data)
             except PrecheckError as exc:
-                self.errors.append(str(exc))
+                self.errors.append(exc)
         wake = bool(reported) or bool(self.errors)
         if not wake:
             emit([], False)
@@ -583,8 +623,7 @@ class Check(object):
         else:
             head += "the watchdog itself failed; the cluster state below may be incomplete."
         lines.append(head)
-        for err in self.errors:
-            lines.append("ERROR " + short(err, 400))
+        lines.extend(self.error_lines())
         if self.state_file.problem:
             lines.append("note: " + self.state_file.problem)
         for inc, why in reported:
@@ -611,7 +650,9 @@ def run(main, title):
     except PrecheckError as exc:
         emit(["%s: pre-check failed: %s" % (title, short(str(exc), 600))], True)
     except Exception as exc:  # noqa: BLE001 - a broken watchdog must wake, never go quiet
+        import traceback
+
         tb = traceback.extract_tb(exc.__traceback__)
-        where = ", ".join("%s:%d" % (os.path.basename(f.filename), f.lineno) for f in tb[-3:])
+        where = ", ".join("%s:%d %s" % (os.path.basename(f.filename), f.lineno, f.name) for f in reversed(tb[-3:]))
         emit(["%s: pre-check crashed: %s: %s (at %s)" % (title, type(exc).__name__, short(str(exc), 300), where)], True)
     sys.exit(0)

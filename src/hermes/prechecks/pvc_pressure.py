@@ -151,6 +151,25 @@ def human_kib(kib):
     return "?"
 
 
+_QUANTITY = re.compile(r"^(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti|Pi|K|M|G|T|P)?$")
+_FACTORS = {None: 1, "K": 1e3, "M": 1e6, "G": 1e9, "T": 1e12, "P": 1e15,
+            "Ki": 1024, "Mi": 1024 ** 2, "Gi": 1024 ** 3, "Ti": 1024 ** 4, "Pi": 1024 ** 5}
+
+
+def quantity_kib(text):
+    m = _QUANTITY.match(text or "")
+    return float(m.group(1)) * _FACTORS[m.group(2)] / 1024.0 if m else None
+
+
+def shared_note(df_kib, capacity):
+    """local-path and other hostPath-backed volumes have no size of their own: df shows the node's disk."""
+    claim_kib = quantity_kib(capacity)
+    if df_kib and claim_kib and df_kib > 1.5 * claim_kib:
+        return "; df sees a %s filesystem for a %s claim: the volume shares a node disk (local-path), so this is that disk's usage" % (
+            human_kib(df_kib), capacity)
+    return ""
+
+
 def usage_incidents(check, claims, users):
     """Runs df in one pod per Bound claim. Returns incidents; records claims it could not measure."""
     threshold = check.settings["diskPercent"]
@@ -174,12 +193,13 @@ def usage_incidents(check, claims, users):
             parsed = parse_df(pe.kubectl(argv, timeout=DF_TIMEOUT))
         except pe.PrecheckError as exc:
             unknown.append("%s/%s (df in %s/%s failed: %s)" % (ns, name, pe.name_of(pod), container,
-                                                                pe.short(getattr(exc, "detail", str(exc)), 90)))
+                                                                pe.tail(getattr(exc, "detail", str(exc)), 110)))
             continue
         if parsed is None:
             unknown.append("%s/%s (df output not understood)" % (ns, name))
             continue
         percent, used, size = parsed
+        capacity = pe.dig(pvc, "status", "capacity", "storage") or pe.dig(pvc, "spec", "resources", "requests", "storage")
         if percent < threshold:
             continue
         level = "critical" if percent >= max(CRITICAL_PERCENT, threshold) else "over"
@@ -187,9 +207,9 @@ def usage_incidents(check, claims, users):
             "pvc-usage:%s/%s" % (ns, name), "usage=%s" % level,
             "pvc %s/%s %d%% used (>= %d%%): %s of %s, measured with df %s in pod %s container %s" % (
                 ns, name, percent, threshold, human_kib(used), human_kib(size), path, pe.name_of(pod), container),
-            ["capacity request %s, class %s, volume %s" % (
-                pe.dig(pvc, "status", "capacity", "storage") or "?", pe.dig(pvc, "spec", "storageClassName") or "?",
-                pe.dig(pvc, "spec", "volumeName") or "?")]))
+            ["capacity %s, class %s, volume %s%s" % (
+                capacity or "?", pe.dig(pvc, "spec", "storageClassName") or "?", pe.dig(pvc, "spec", "volumeName") or "?",
+                shared_note(size, capacity))]))
     if unknown:
         check.blind.append("usage unknown for %s: %s" % (pe.plural(len(unknown), "claim"), "; ".join(unknown)))
     if unmounted:

@@ -1,0 +1,71 @@
+// Polaris 10.2's own check definitions (test/policy/polaris/) run over everything synth writes. Every "danger"
+// check passes, or is exempted on the object with Polaris' annotation for a reason the README gives; the expected
+// exemptions are exactly the ones below, so a new one cannot slip in unnoticed.
+import { describe, expect, it } from 'vitest';
+import { runPolaris, type PolarisResult } from './policy/polaris';
+import { objects } from './helpers';
+
+const id = (r: PolarisResult) => `${r.checkId} ${r.kind}/${r.name}${r.container ? `/${r.container}` : ''}`;
+
+/** The warnings this project accepts, each explained in README "Policy exceptions". */
+const ACCEPTED_WARNINGS = new Set([
+  // A deliberate single replica (Hermes' data directory has one writer): no PDB, no topology spread.
+  'topologySpreadConstraint Deployment/hermes',
+  // Pinned, immutable tags: IfNotPresent keeps the pod startable when the registry is down.
+  'pullPolicyNotAlways Deployment/hermes/hermes',
+  'pullPolicyNotAlways Deployment/hermes/install-seed',
+  'pullPolicyNotAlways Deployment/hermes/migrate-config',
+  'pullPolicyNotAlways Job/hermes-cron-seed/seed',
+  // A homelab without PriorityClasses.
+  'priorityClassNotSet Deployment/hermes',
+  'priorityClassNotSet Job/hermes-cron-seed',
+  // root mode only: s6 and the boot hook write to the image's root filesystem, and the root start needs capabilities.
+  'notReadOnlyRootFilesystem Deployment/hermes/hermes',
+  'insecureCapabilities Deployment/hermes/hermes',
+  // Deliberately one replica.
+  'deploymentMissingReplicas Deployment/hermes',
+  // The seed Job takes no traffic: Polaris wants an ingress rule in its policy, but default-deny covers it.
+  'missingNetworkPolicy Job/hermes-cron-seed',
+  // A one-shot Job has no probes to give.
+  'readinessProbeMissing Job/hermes-cron-seed/seed',
+  'livenessProbeMissing Job/hermes-cron-seed/seed',
+]);
+
+describe.each([
+  ['root', objects(), ['runAsRootAllowed Deployment/hermes/hermes', 'clusterrolePodExecAttach ClusterRole/platform-engineer-exec', 'clusterrolebindingPodExecAttach ClusterRoleBinding/platform-engineer-exec', 'rolePodExecAttach Role/hermes-cron-seed', 'rolebindingRolePodExecAttach RoleBinding/hermes-cron-seed']],
+  ['non-root, no exec', objects({ securityMode: 'non-root', permissions: { podExec: false } }), ['rolePodExecAttach Role/hermes-cron-seed', 'rolebindingRolePodExecAttach RoleBinding/hermes-cron-seed']],
+] as const)('Polaris (%s)', (_mode, objs, expectedExempt) => {
+  const results = runPolaris(objs as any);
+
+  it('runs the checks over every workload and RBAC object', () => {
+    const kinds = new Set(results.map((r) => r.kind));
+    for (const k of ['Deployment', 'Job', 'ClusterRole', 'Role']) expect(kinds).toContain(k);
+    expect(results.length).toBeGreaterThan(50);
+  });
+
+  it('passes every danger check except the documented exemptions', () => {
+    const danger = results.filter((r) => r.severity === 'danger');
+    expect(danger.filter((r) => !r.passed && !r.exempt).map(id)).toEqual([]);
+    // The exemptions that matter: checks that fail once the annotations are ignored.
+    const withoutAnnotations = runPolaris(objs as any, { annotationExemptions: false });
+    const used = withoutAnnotations.filter((r) => r.severity === 'danger' && !r.passed).map(id);
+    expect(used.sort()).toEqual([...expectedExempt].sort());
+  });
+
+  it('raises no warning beyond the accepted ones', () => {
+    const warnings = results.filter((r) => r.severity === 'warning' && !r.passed && !r.exempt).map(id);
+    expect(warnings.filter((w) => !ACCEPTED_WARNINGS.has(w))).toEqual([]);
+  });
+});
+
+describe('the Polaris run can fail', () => {
+  it('flags a literal token in the environment and a dropped exemption', () => {
+    const objs = objects();
+    const d = objs.find((o) => o.kind === 'Deployment')!;
+    d.spec.template.spec.containers[0].env.push({ name: 'DISCORD_BOT_TOKEN', value: 'literal' });
+    delete d.metadata.annotations!['polaris.fairwinds.com/runAsRootAllowed-exempt'];
+    const failed = runPolaris(objs as any).filter((r) => r.severity === 'danger' && !r.passed && !r.exempt).map(id);
+    expect(failed).toContain('sensitiveContainerEnvVar Deployment/hermes/hermes');
+    expect(failed).toContain('runAsRootAllowed Deployment/hermes/hermes');
+  });
+});
