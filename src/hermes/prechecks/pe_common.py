@@ -59,7 +59,7 @@ SETTINGS_SPEC = {
 }
 
 _START = time.monotonic()
-_TIMED_OUT = []  # argv of a kubectl call that timed out: later calls are not started (API server unreachable)
+_TIMED_OUT = []  # a get/top call that timed out: later get/top calls are not started (API server unreachable)
 
 
 class PrecheckError(Exception):
@@ -300,7 +300,7 @@ def kubectl(argv, timeout=None):
     left = _budget_left()
     if left < 2:
         raise KubectlError(argv, "not run: the script's %ds time budget is used up" % TIME_BUDGET)
-    if _TIMED_OUT and argv[0] == "get":
+    if _TIMED_OUT and argv[0] in ("get", "top"):
         raise KubectlError(argv, "not run: an earlier call (kubectl %s) timed out" % " ".join(_TIMED_OUT[0]))
     limit = min(limit, left)
     try:
@@ -309,7 +309,7 @@ def kubectl(argv, timeout=None):
     except FileNotFoundError:
         raise KubectlError(argv, "kubectl not found on PATH")
     except subprocess.TimeoutExpired:
-        if argv[0] == "get":
+        if argv[0] in ("get", "top"):  # the API server did not answer; logs and exec go to one kubelet
             _TIMED_OUT.append(argv)
         raise KubectlError(argv, "timed out after %ds" % int(limit))
     except OSError as exc:
