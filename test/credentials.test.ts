@@ -1,7 +1,7 @@
 // Credentials: the Sealed Secrets format (sealed here, decrypted again with a throwaway controller key), the
 // user commands run as programs, and sentinel values that must never reach dist/, git or the terminal.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { createPrivateKey, X509Certificate } from 'node:crypto';
+import { createPrivateKey, randomBytes, X509Certificate } from 'node:crypto';
 import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
@@ -13,12 +13,15 @@ import { envFileTemplate, parseEnvFile } from '../src/credentials/env-file';
 import { ROOT, snapshotTree, tempDir } from './cli';
 import { DISCORD } from './helpers';
 
+// Recognisable fakes with a random part made at run time, so no file in the repository can contain them by
+// accident (this one included): finding one anywhere means it leaked.
+const nonce = () => randomBytes(12).toString('hex');
 const SENTINELS: Record<string, string> = {
-  OPENAI_API_KEY: 'sk-SENTINEL-litellm-7f3a9c1e5b',
-  DISCORD_BOT_TOKEN: 'SENTINEL.discord.bot.token.MTIzNDU2Nzg5MDEyMzQ1Njc4OQ.GhIjKl.abcdefghijklmnop',
-  HERMES_DASHBOARD_BASIC_AUTH_PASSWORD_HASH: hashPassword('SENTINEL-dashboard-password'),
-  HERMES_DASHBOARD_BASIC_AUTH_SECRET: '5e471e1' + 'a'.repeat(57),
-  API_SERVER_KEY: 'SENTINEL-api-server-key-0123456789',
+  OPENAI_API_KEY: `sk-SENTINEL-litellm-${nonce()}`,
+  DISCORD_BOT_TOKEN: `SENTINEL.discord.bot.token.${nonce()}.${nonce()}.${nonce()}`,
+  HERMES_DASHBOARD_BASIC_AUTH_PASSWORD_HASH: hashPassword(`SENTINEL-dashboard-password-${nonce()}`),
+  HERMES_DASHBOARD_BASIC_AUTH_SECRET: randomBytes(32).toString('hex'),
+  API_SERVER_KEY: `SENTINEL-api-server-key-${nonce()}`,
 };
 const envText = Object.entries(SENTINELS)
   .map(([k, v]) => `${k}=${v}`)
