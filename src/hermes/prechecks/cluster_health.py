@@ -15,23 +15,6 @@ EVENT_WINDOW = timedelta(minutes=20)
 MAX_POD_NOTES = 3
 
 
-def node_incidents(nodes, now):
-    out = []
-    for node in nodes:
-        problem = pe.node_ready_problem(node)
-        if problem is None:
-            continue
-        status, reason, message, since = problem
-        name = pe.name_of(node)
-        out.append(pe.Incident(
-            "node:%s:NotReady" % name,
-            "Ready=%s reason=%s" % (status, reason),
-            "node %s NotReady (Ready=%s%s) since %s: %s" % (
-                name, status, ", " + reason if reason else "", pe.since(since, now), pe.short(message, 160)),
-        ))
-    return out
-
-
 def _container_notes(pod):
     notes = []
     statuses = (pe.dig(pod, "status", "initContainerStatuses", default=[]) or []) + \
@@ -138,7 +121,7 @@ def main():
     incidents = []
     nodes = check.call(pe.kubectl_items, ["get", "nodes", "-o", "json"])
     if nodes is not None:
-        incidents += node_incidents(nodes, check.now)
+        incidents += pe.not_ready_incidents(nodes, check.now)
     pods = check.call(pe.kubectl_items, ["get", "pods", "-A", "-o", "json"])
     if pods is not None:
         incidents += pod_incidents(pods, check.now)

@@ -103,16 +103,7 @@ def main():
                     ["top pods on it: kubectl top pods -A --no-headers (sort by %s); never cordon or drain" % label]))
 
     nodes = check.call(pe.kubectl_items, ["get", "nodes", "-o", "json"])
-    for node in nodes or []:
-        problem = pe.node_ready_problem(node)
-        if problem is None:
-            continue
-        status, reason, message, since = problem
-        name = pe.name_of(node)
-        incidents.append(pe.Incident(
-            "node:%s:NotReady" % name, "Ready=%s reason=%s" % (status, reason),
-            "node %s NotReady (Ready=%s%s) since %s: %s" % (
-                name, status, ", " + reason if reason else "", pe.since(since, check.now), pe.short(message, 160))))
+    incidents += pe.not_ready_incidents(nodes or [], check.now)
     check.finish(incidents, {"samples": samples})
 
 

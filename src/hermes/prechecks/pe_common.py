@@ -423,6 +423,24 @@ class Incident(object):
         return hashlib.sha256(self.salient.encode("utf-8")).hexdigest()[:16]
 
 
+
+def not_ready_incidents(nodes, now):
+    """One incident per node whose Ready condition is not True (shared by cluster-health and node-resources)."""
+    out = []
+    for node in nodes:
+        problem = node_ready_problem(node)
+        if problem is None:
+            continue
+        status, reason, message, since_time = problem
+        name = name_of(node)
+        out.append(Incident(
+            "node:%s:NotReady" % name,
+            "Ready=%s reason=%s" % (status, reason),
+            "node %s NotReady (Ready=%s%s) since %s: %s" % (
+                name, status, ", " + reason if reason else "", since(since_time, now), short(message, 160)),
+        ))
+    return out
+
 def triage(incidents, previous, now, reminder_hours):
     """Applies the once-per-incident rule.
 
