@@ -6,6 +6,7 @@ import { App, Chart } from 'cdk8s';
 import { Agent } from './constructs/agent';
 import { AgentNamespace } from './constructs/namespace';
 import { AgentNetworkPolicies } from './constructs/network-policy';
+import { AgentGuardrails } from './constructs/agent-guardrails';
 import { AgentRbac } from './constructs/agent-rbac';
 import { AgentServiceAccount } from './constructs/service-accounts';
 import { AgentStorage } from './constructs/storage';
@@ -39,6 +40,7 @@ export function buildCharts(inputs: ProjectInputs, app: App = new App()): Output
   const cluster = new Chart(app, 'cluster', { disableResourceNameHashes: true });
   new AgentNamespace(cluster, 'namespace', site);
   new AgentRbac(cluster, 'rbac', site);
+  new AgentGuardrails(cluster, 'guardrails', site);
 
   const agent = new Chart(app, 'platform-engineer', { namespace: site.namespace, disableResourceNameHashes: true });
   new AgentServiceAccount(agent, 'service-account');

@@ -23,7 +23,6 @@ type Row = [description: string, flow: Flow];
 
 const ALLOWED: Row[] = [
   ['ingress controller -> dashboard 9119', { from: traefik, to: hermes, port: 9119 }],
-  ['pod of the namespace -> gateway API 8642', { from: seedJob, to: hermes, port: 8642 }],
   ['agent -> cluster DNS (UDP 53)', { from: hermes, to: coredns, port: 53, protocol: 'UDP' }],
   ['agent -> cluster DNS (TCP 53)', { from: hermes, to: coredns, port: 53 }],
   ['seed Job -> cluster DNS (UDP 53)', { from: seedJob, to: coredns, port: 53, protocol: 'UDP' }],
@@ -53,6 +52,7 @@ const DENIED: Row[] = [
   ['the LAN -> dashboard directly', { from: ext('10.88.20.100'), to: hermes, port: 9119 }],
   ['the LAN -> gateway API directly', { from: ext('10.88.20.100'), to: hermes, port: 8642 }],
   ['pod of the namespace -> dashboard (only through the ingress)', { from: seedJob, to: hermes, port: 9119 }],
+  ['seed Job -> gateway API (it seeds through exec, so its egress does not include the gateway)', { from: seedJob, to: hermes, port: 8642 }],
 ];
 
 describe('NetworkPolicy flows', () => {
@@ -63,6 +63,12 @@ describe('NetworkPolicy flows', () => {
 
   it.each(DENIED)('denies %s', (_d, flow) => {
     expect(evaluate(all, flow).allowed).toBe(false);
+  });
+
+  it('admits the gateway API from pods of the namespace only (the ingress side of the rule)', () => {
+    expect(evaluate(all, { from: seedJob, to: hermes, port: 8642 }).ingress.allowed).toBe(true);
+    expect(evaluate(all, { from: otherApp, to: hermes, port: 8642 }).ingress.allowed).toBe(false);
+    expect(evaluate(all, { from: traefik, to: hermes, port: 8642 }).ingress.allowed).toBe(false);
   });
 
   it('isolates every pod of the namespace in both directions (default deny)', () => {

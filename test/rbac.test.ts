@@ -28,10 +28,9 @@ describe('ClusterRole: exactly the plan matrix (section 3 with section 10), plus
       { apiGroups: ['metrics.k8s.io'], resources: ['nodes', 'pods'], verbs: ['get', 'list'] },
       { apiGroups: [''], resources: ['pods'], verbs: ['delete', 'patch'] },
       { apiGroups: ['apps'], resources: ['deployments', 'statefulsets', 'daemonsets', 'replicasets'], verbs: ['patch', 'update'] },
-      { apiGroups: ['apps'], resources: ['deployments/scale', 'statefulsets/scale', 'replicasets/scale'], verbs: ['patch', 'update'] },
       { apiGroups: ['batch'], resources: ['jobs', 'cronjobs'], verbs: ['delete', 'patch'] },
     ]);
-    expect(find(all, 'ClusterRole', 'platform-engineer-exec').rules).toEqual([{ apiGroups: [''], resources: ['pods/exec'], verbs: ['create'] }]);
+    expect(find(all, 'ClusterRole', 'platform-engineer-exec').rules).toEqual([{ apiGroups: [''], resources: ['pods/exec'], verbs: ['get', 'create'] }]);
   });
 
   it('binds both roles to the agent ServiceAccount only', () => {
@@ -67,7 +66,6 @@ const ALLOWED: string[] = [
   'rollout restart statefulset/example -n default',
   'rollout restart daemonset/example -n default',
   'delete pod example -n default',
-  'scale deployment/example -n default --replicas=2',
   'delete job example -n default',
   'exec example -n default -- df -Pk /data',
 ];
@@ -93,6 +91,7 @@ const DENIED: string[] = [
   'create deployment rogue -n default --image=busybox',
   'run rogue -n default --image=busybox',
   'delete deployment example -n default',
+  'scale deployment/example -n default --replicas=2',
   'delete statefulset example -n default',
   'delete pvc data -n default',
   'delete pv pv1',
@@ -129,7 +128,7 @@ describe('can-i tables', () => {
   });
 
   it.each(['users', 'groups', 'serviceaccounts'])('agent may not impersonate %s', (resource) => {
-    expect(can(agent, { verb: 'impersonate', group: resource === 'serviceaccounts' ? '' : '', resource, name: 'admin' })).toBe(false);
+    expect(can(agent, { verb: 'impersonate', group: '', resource, name: 'admin' })).toBe(false);
   });
 
   it('agent may not create pods or pods/attach, nor read or create service-account tokens', () => {
@@ -139,13 +138,18 @@ describe('can-i tables', () => {
     expect(can(agent, { verb: 'get', group: '', resource: 'nodes', subresource: 'proxy', name: 'node1' })).toBe(false);
   });
 
-  it('agent may not patch its own RBAC or its own Deployment spec through RBAC objects', () => {
+  it('agent may not patch its own RBAC or its admission guardrails', () => {
     for (const [resource, name] of [
       ['clusterroles', 'platform-engineer'],
       ['clusterroles', 'platform-engineer-exec'],
       ['clusterrolebindings', 'platform-engineer'],
     ]) {
       for (const verb of ['update', 'patch', 'delete']) expect(can(agent, { verb, group: 'rbac.authorization.k8s.io', resource, name }), `${verb} ${name}`).toBe(false);
+    }
+    for (const resource of ['validatingadmissionpolicies', 'validatingadmissionpolicybindings']) {
+      for (const verb of ['update', 'patch', 'delete']) {
+        expect(can(agent, { verb, group: 'admissionregistration.k8s.io', resource, name: 'platform-engineer-guardrails' }), `${verb} ${resource}`).toBe(false);
+      }
     }
   });
 });

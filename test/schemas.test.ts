@@ -6,6 +6,7 @@ import * as batch from 'kubernetes-models/batch/v1';
 import * as core from 'kubernetes-models/v1';
 import * as networking from 'kubernetes-models/networking.k8s.io/v1';
 import * as rbac from 'kubernetes-models/rbac.authorization.k8s.io/v1';
+import * as admission from 'kubernetes-models/admissionregistration.k8s.io/v1';
 import { Application } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1';
 import { SealedSecret } from '@kubernetes-models/sealed-secrets/bitnami.com/v1alpha1';
 import { objects, type KubeObject } from './helpers';
@@ -25,6 +26,8 @@ const MODELS: Record<string, new (data: any) => { validate(): void }> = {
   'rbac.authorization.k8s.io/v1/ClusterRoleBinding': rbac.ClusterRoleBinding,
   'rbac.authorization.k8s.io/v1/Role': rbac.Role,
   'rbac.authorization.k8s.io/v1/RoleBinding': rbac.RoleBinding,
+  'admissionregistration.k8s.io/v1/ValidatingAdmissionPolicy': admission.ValidatingAdmissionPolicy,
+  'admissionregistration.k8s.io/v1/ValidatingAdmissionPolicyBinding': admission.ValidatingAdmissionPolicyBinding,
   'argoproj.io/v1alpha1/Application': Application,
   'bitnami.com/v1alpha1/SealedSecret': SealedSecret,
 };

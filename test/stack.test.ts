@@ -28,7 +28,7 @@ describe('output files', () => {
   });
 
   it('puts no namespace on cluster-scoped objects and the site namespace on every namespaced one', () => {
-    const clusterScoped = ['Namespace', 'ClusterRole', 'ClusterRoleBinding'];
+    const clusterScoped = ['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding'];
     for (const o of all) {
       if (clusterScoped.includes(o.kind)) expect(o.metadata.namespace, `${o.kind}/${o.metadata.name}`).toBeUndefined();
       else if (o.kind === 'Application') expect(o.metadata.namespace).toBe('argocd');
@@ -36,13 +36,16 @@ describe('output files', () => {
     }
   });
 
-  it('orders the sync: namespace, then access, volume and config, then the workload', () => {
+  it('orders the sync: namespace, then access and configuration, then the claim with the workload', () => {
     const ns = find(all, 'Namespace', 'platform-engineer');
-    const before = ['ClusterRole', 'ClusterRoleBinding', 'ServiceAccount', 'PersistentVolumeClaim', 'ConfigMap', 'NetworkPolicy', 'Role', 'RoleBinding'];
+    const before = ['ClusterRole', 'ClusterRoleBinding', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding', 'ServiceAccount', 'ConfigMap', 'NetworkPolicy', 'Role', 'RoleBinding'];
     for (const o of all.filter((x) => before.includes(x.kind))) {
       expect(wave(o), `${o.kind}/${o.metadata.name}`).toBeGreaterThan(wave(ns));
       expect(wave(o), `${o.kind}/${o.metadata.name}`).toBeLessThan(wave(deployment));
     }
+    // Not earlier than the Deployment: a WaitForFirstConsumer claim (k3s local-path) stays Pending, which ArgoCD
+    // reports as Progressing, until a pod uses it; an earlier wave would never let the Deployment be applied.
+    expect(wave(find(all, 'PersistentVolumeClaim', 'hermes-data'))).toBe(wave(deployment));
   });
 });
 
@@ -67,8 +70,10 @@ describe('volume', () => {
     expect(pvc.spec.resources.requests.storage).toBe('5Gi');
     expect(pvc.metadata.annotations?.['argocd.argoproj.io/sync-options']).toBe('Prune=false,Delete=false');
   });
-  it('is not deleted in cascade: the Application has no resources finalizer', () => {
+  it('is not deleted in cascade: the Application has no resources finalizer, and its namespace is kept too', () => {
     expect(find(all, 'Application', 'platform-engineer').metadata).not.toHaveProperty('finalizers');
+    // `argocd app delete` cascades by default: deleting the namespace would delete the claim with it.
+    expect(find(all, 'Namespace', 'platform-engineer').metadata.annotations?.['argocd.argoproj.io/sync-options']).toBe('Prune=false,Delete=false');
   });
 });
 
@@ -250,6 +255,8 @@ describe('security modes', () => {
     const c = container(d, 'hermes');
     expect(spec.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 10000, runAsGroup: 10000, fsGroup: 10000 });
     expect(c.securityContext).toMatchObject({ readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ['ALL'] } });
+    // s6 refuses a /run it cannot chown unless told that Kubernetes made it world-writable on purpose.
+    expect(c.env).toContainEqual({ name: 'S6_YES_I_WANT_A_WORLD_WRITABLE_RUN_BECAUSE_KUBERNETES', value: '1' });
     expect(c.securityContext.capabilities).not.toHaveProperty('add');
     for (const [name, path] of [['run', '/run'], ['tmp', '/tmp']]) {
       expect(spec.volumes).toContainEqual(expect.objectContaining({ name, emptyDir: expect.objectContaining({ medium: 'Memory' }) }));

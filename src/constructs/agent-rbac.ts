@@ -26,16 +26,19 @@ export function agentClusterRules(site: Site): Rule[] {
     { apiGroups: ['argoproj.io'], resources: ['applications'], verbs: READ },
     { apiGroups: ['cert-manager.io'], resources: ['certificates'], verbs: READ },
     { apiGroups: ['metrics.k8s.io'], resources: ['nodes', 'pods'], verbs: ['get', 'list'] },
-    // Act (plan section 3): restart a stuck pod; rollout restart / scale; clean up jobs.
+    // Act (plan section 3): restart a stuck pod; rollout restart; clean up jobs. What these writes may change is
+    // narrowed further by the admission guardrails (agent-guardrails.ts).
     { apiGroups: [''], resources: ['pods'], verbs: ['delete', 'patch'] },
     { apiGroups: ['apps'], resources: ['deployments', 'statefulsets', 'daemonsets', 'replicasets'], verbs: ['patch', 'update'] },
-    { apiGroups: ['apps'], resources: ['deployments/scale', 'statefulsets/scale', 'replicasets/scale'], verbs: ['patch', 'update'] },
     { apiGroups: ['batch'], resources: ['jobs', 'cronjobs'], verbs: ['delete', 'patch'] },
   ];
 }
 
-/** The exec rule lives in its own ClusterRole so that Polaris' exemption covers exactly it and nothing else. */
-export const EXEC_RULES: Rule[] = [{ apiGroups: [''], resources: ['pods/exec'], verbs: ['create'] }];
+/**
+ * The exec rule lives in its own ClusterRole so that Polaris' exemption covers exactly it and nothing else.
+ * kubectl 1.30+ execs over WebSocket (an HTTP GET, authorized as `get`), older clients over SPDY (`create`).
+ */
+export const EXEC_RULES: Rule[] = [{ apiGroups: [''], resources: ['pods/exec'], verbs: ['get', 'create'] }];
 
 export class AgentRbac extends Construct {
   constructor(scope: Construct, id: string, site: Site) {

@@ -104,7 +104,12 @@ export class Agent extends Construct {
         // s6 services otherwise start with a cleared environment and miss the provider variables.
         env('S6_KEEP_ENV', '1'),
         ...(nonRoot
-          ? [env('HERMES_SKIP_CONFIG_MIGRATION', '1'), env('S6_READ_ONLY_ROOT', '1')]
+          ? [
+              env('HERMES_SKIP_CONFIG_MIGRATION', '1'),
+              env('S6_READ_ONLY_ROOT', '1'),
+              // The /run emptyDir is root-owned and world-writable; without root s6 cannot chown it and would stop.
+              env('S6_YES_I_WANT_A_WORLD_WRITABLE_RUN_BECAUSE_KUBERNETES', '1'),
+            ]
           : []),
         ...CREDENTIAL_KEYS.map(({ key }) => ({
           name: key,

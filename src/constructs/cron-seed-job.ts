@@ -14,8 +14,9 @@ import { restrictedContainerSecurityContext, restrictedPodSecurityContext, token
 /** The seed Job's Role: find the Hermes pod, wait for its rollout, exec the seeder in it. Nothing else. */
 export const SEED_JOB_RULES: k8s.PolicyRule[] = [
   { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] },
-  { apiGroups: ['apps'], resources: ['deployments', 'replicasets'], verbs: ['get', 'list', 'watch'] },
-  { apiGroups: [''], resources: ['pods/exec'], verbs: ['create'] },
+  { apiGroups: ['apps'], resources: ['deployments'], verbs: ['get', 'list', 'watch'] },
+  // get: kubectl 1.30+ execs over WebSocket (a GET); create: SPDY, the fallback.
+  { apiGroups: [''], resources: ['pods/exec'], verbs: ['get', 'create'] },
 ];
 
 export class CronSeedJob extends Construct {

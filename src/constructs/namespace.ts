@@ -21,7 +21,11 @@ export class AgentNamespace extends Construct {
           'pod-security.kubernetes.io/warn': 'restricted',
           'pod-security.kubernetes.io/audit': 'restricted',
         },
-        annotations: syncWave(SyncWave.namespace),
+        annotations: {
+          ...syncWave(SyncWave.namespace),
+          // A cascading Application delete would delete the namespace and with it the agent's volume.
+          'argocd.argoproj.io/sync-options': 'Prune=false,Delete=false',
+        },
       },
     });
   }

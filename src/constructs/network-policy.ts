@@ -65,7 +65,7 @@ export class AgentNetworkPolicies extends Construct {
     policy(Names.seedJob, {
       podSelector: pods(Names.seedJob),
       policyTypes: ['Egress'],
-      egress: [dns, kubernetesApi, { to: [{ podSelector: pods(Names.deployment) }], ports: [tcp(GATEWAY_PORT)] }],
+      egress: [dns, kubernetesApi],
     });
   }
 }

@@ -15,7 +15,10 @@ export class AgentStorage extends Construct {
         name: Names.dataClaim,
         labels: appLabels('hermes', 'data'),
         annotations: {
-          ...syncWave(SyncWave.config),
+          // The Deployment's wave, not earlier: with WaitForFirstConsumer (k3s local-path) the claim stays Pending,
+          // which ArgoCD counts as Progressing, until a pod uses it; an earlier wave would wait forever.
+          // Within a wave ArgoCD still applies the claim before the Deployment (kind order).
+          ...syncWave(SyncWave.workload),
           'argocd.argoproj.io/sync-options': 'Prune=false,Delete=false',
         },
       },

@@ -377,6 +377,7 @@ describe('kubectlToRequests', () => {
   it('exec and scale', () => {
     expect(kubectlToRequests(['exec', '-it', 'web-0', '-c', 'app', '-n', 'apps', '--', 'sh', '-c', 'ls -la'], 'hermes')).toEqual([
       { verb: 'get', group: '', resource: 'pods', namespace: 'apps', name: 'web-0' },
+      { verb: 'get', group: '', resource: 'pods', subresource: 'exec', namespace: 'apps', name: 'web-0' },
       { verb: 'create', group: '', resource: 'pods', subresource: 'exec', namespace: 'apps', name: 'web-0' },
     ]);
     expect(k('scale deployment/web --replicas=3')).toEqual([
@@ -468,7 +469,7 @@ describe('authorizeKubectl: an ops agent role against kubectl command lines', ()
       { apiGroups: ['apps'], resources: ['deployments/scale'], verbs: ['patch'] },
     ]),
     crb('agent', 'agent', [saSubject('hermes', 'agent')]),
-    clusterRole('exec', [{ apiGroups: [''], resources: ['pods/exec'], verbs: ['create'] }]),
+    clusterRole('exec', [{ apiGroups: [''], resources: ['pods/exec'], verbs: ['get', 'create'] }]),
     rb('hermes', 'exec', 'ClusterRole', 'exec', [saSubject('hermes', 'agent')]),
   ];
   const run = (cmd: string) => authorizeKubectl(objs, agent, cmd.split(' '), 'hermes');

@@ -925,6 +925,10 @@ export function kubectlToRequests(argv: string[], defaultNamespace: string, opti
       // exec.go: Run (re-)reads the chosen pod before POSTing to its subresource.
       if (pod.name === undefined) add('get', pods);
       const sub = p.command === 'exec' ? 'exec' : p.command === 'attach' ? 'attach' : 'portforward';
+      // kubectl 1.30+ opens the stream over WebSocket first (an HTTP GET, authorized as `get`) and falls back to
+      // SPDY (a POST, `create`); Kubernetes 1.35 also checks `create` on the WebSocket path. Require both, so a
+      // role that works today keeps working when the fallback goes away.
+      add('get', pods, { sub, name: pod.name });
       add('create', pods, { sub, name: pod.name });
       break;
     }

@@ -1,0 +1,108 @@
+/**
+ * Admission guardrails: a ValidatingAdmissionPolicy (GA since Kubernetes 1.30) that the API server evaluates on
+ * every write the agent's ServiceAccount makes. RBAC says which verbs the agent has (the plan's matrix: patch on
+ * pods and workloads, delete on pods and jobs); this says what those writes may change:
+ * - nothing in the protected namespaces (site watchdogs.protectedNamespaces, plus the agent's own);
+ * - on a Deployment, StatefulSet, DaemonSet or ReplicaSet, only the `kubectl rollout restart` annotation: image,
+ *   replicas, env, labels and every other field git owns stay as ArgoCD wrote them;
+ * - on a pod, annotations only (no in-place image change, no relabelling it away from its controller);
+ * - a pod may be deleted only when a controller will recreate it;
+ * - on a Job or CronJob, no spec change (deleting a finished or stuck Job stays possible).
+ * The prompt and the pre-check scripts say the same; this makes it hold even if the agent does not listen.
+ */
+import { Construct } from 'constructs';
+import * as k8s from '../k8s';
+import type { Site } from '../site/schema';
+import { Names, PART_OF, appLabels, syncWave, SyncWave } from './metadata';
+
+export const GUARDRAIL_POLICY = 'platform-engineer-guardrails';
+export const RESTARTED_AT = 'kubectl.kubernetes.io/restartedAt';
+
+/** `map` of `obj` at `path`, or an empty map (CEL has no optional chaining in every Kubernetes version). */
+const mapOr = (obj: string, field: string) => `(has(${obj}.${field}) ? ${obj}.${field} : {})`;
+
+/** True when two string maps are equal, ignoring one key. */
+const equalExcept = (a: string, b: string, key: string) =>
+  `${a}.all(k, k == '${key}' || (k in ${b} && ${b}[k] == ${a}[k])) && ${b}.all(k, k == '${key}' || k in ${a})`;
+
+export function guardrailValidations(protectedNamespaces: readonly string[]): k8s.Validation[] {
+  const isWorkload = "request.resource.group == 'apps'";
+  const isPod = "request.resource.group == '' && request.resource.resource == 'pods'";
+  const isBatch = "request.resource.group == 'batch'";
+  const update = "request.operation == 'UPDATE'";
+  const newAnnotations = mapOr('object.spec.template.metadata', 'annotations');
+  const oldAnnotations = mapOr('oldObject.spec.template.metadata', 'annotations');
+  return [
+    {
+      expression: `!(request.namespace in [${protectedNamespaces.map((n) => `'${n}'`).join(', ')}])`,
+      message: `the platform engineer may not change anything in the protected namespaces (${protectedNamespaces.join(', ')})`,
+      reason: 'Forbidden',
+    },
+    {
+      // Field by field: Kubernetes CEL cannot iterate an object's fields, and the four kinds differ (a DaemonSet
+      // has no replicas), so each comparison is guarded by the resource it applies to.
+      expression:
+        `!(${isWorkload} && ${update}) || (` +
+        `object.spec.template.spec == oldObject.spec.template.spec && ` +
+        `${mapOr('object.spec.template.metadata', 'labels')} == ${mapOr('oldObject.spec.template.metadata', 'labels')} && ` +
+        `${equalExcept(newAnnotations, oldAnnotations, RESTARTED_AT)} && ` +
+        `${mapOr('object.metadata', 'labels')} == ${mapOr('oldObject.metadata', 'labels')} && ` +
+        `(request.resource.resource == 'daemonsets' || object.spec.replicas == oldObject.spec.replicas) && ` +
+        `(request.resource.resource != 'deployments' || (object.spec.strategy == oldObject.spec.strategy && ` +
+        `(has(object.spec.paused) && object.spec.paused) == (has(oldObject.spec.paused) && oldObject.spec.paused))))`,
+      message: `the platform engineer may only restart workloads (kubectl rollout restart): image, replicas, env and every other field in git are left to ArgoCD`,
+      reason: 'Forbidden',
+    },
+    {
+      expression: `!(${isPod} && ${update}) || (object.spec == oldObject.spec && ${mapOr('object.metadata', 'labels')} == ${mapOr('oldObject.metadata', 'labels')})`,
+      message: 'the platform engineer may only annotate pods, not change their spec or labels',
+      reason: 'Forbidden',
+    },
+    {
+      expression:
+        `!(${isPod} && request.operation == 'DELETE') || ` +
+        `(has(oldObject.metadata.ownerReferences) && oldObject.metadata.ownerReferences.exists(r, has(r.controller) && r.controller == true))`,
+      message: 'the platform engineer may only delete pods that a controller recreates',
+      reason: 'Forbidden',
+    },
+    {
+      expression: `!(${isBatch} && ${update}) || object.spec == oldObject.spec`,
+      message: 'the platform engineer may not change Jobs or CronJobs (their spec is in git)',
+      reason: 'Forbidden',
+    },
+  ];
+}
+
+export class AgentGuardrails extends Construct {
+  constructor(scope: Construct, id: string, site: Site) {
+    super(scope, id);
+    const metadata = { name: GUARDRAIL_POLICY, labels: appLabels(PART_OF, 'guardrails'), annotations: syncWave(SyncWave.access) };
+    const protectedNamespaces = [...new Set([...site.watchdogs.protectedNamespaces, site.namespace])];
+    const rule = (apiGroups: string[], resources: string[], operations: string[]) => ({ apiGroups, apiVersions: ['*'], operations, resources });
+
+    new k8s.KubeValidatingAdmissionPolicy(this, 'policy', {
+      metadata,
+      spec: {
+        failurePolicy: 'Fail',
+        matchConstraints: {
+          resourceRules: [
+            rule(['apps'], ['deployments', 'statefulsets', 'daemonsets', 'replicasets'], ['UPDATE', 'DELETE']),
+            rule([''], ['pods'], ['UPDATE', 'DELETE']),
+            rule(['batch'], ['jobs', 'cronjobs'], ['UPDATE', 'DELETE']),
+          ],
+        },
+        matchConditions: [
+          {
+            name: 'only-the-platform-engineer',
+            expression: `request.userInfo.username == 'system:serviceaccount:${site.namespace}:${Names.agentServiceAccount}'`,
+          },
+        ],
+        validations: guardrailValidations(protectedNamespaces),
+      },
+    });
+    new k8s.KubeValidatingAdmissionPolicyBinding(this, 'binding', {
+      metadata,
+      spec: { policyName: GUARDRAIL_POLICY, validationActions: ['Deny'] },
+    });
+  }
+}
