@@ -1,22 +1,27 @@
 // npm run -s hash-password: reads a dashboard password from stdin (not echoed on a terminal) and prints the
 // scrypt hash Hermes' basic-auth provider verifies (HERMES_DASHBOARD_BASIC_AUTH_PASSWORD_HASH).
 import { hashPassword } from '../src/credentials/password-hash';
+import { applyKeys } from '../src/credentials/password-input';
 
 async function readPassword(): Promise<string> {
   const stdin = process.stdin;
-  if (stdin.isTTY) process.stderr.write('Dashboard password (not shown): ');
-  if (stdin.isTTY) stdin.setRawMode(true);
-  let input = '';
+  if (!stdin.isTTY) {
+    // Piped: the first line is the password.
+    let input = '';
+    for await (const chunk of stdin) input += chunk.toString('utf8');
+    return input.split(/\r?\n/)[0];
+  }
+  process.stderr.write('Dashboard password (not shown): ');
+  stdin.setRawMode(true);
+  let state = { password: '', done: false, cancelled: false };
   for await (const chunk of stdin) {
-    input += chunk.toString('utf8');
-    if (stdin.isTTY && /[\r\n\u0003\u0004]/.test(input)) break;
+    state = applyKeys(state, chunk.toString('utf8'));
+    if (state.done || state.cancelled) break;
   }
-  if (stdin.isTTY) {
-    stdin.setRawMode(false);
-    process.stderr.write('\n');
-    if (input.includes('\u0003')) process.exit(130);
-  }
-  return input.replace(/[\r\n\u0004].*$/s, '');
+  stdin.setRawMode(false);
+  process.stderr.write('\n');
+  if (state.cancelled) process.exit(130);
+  return state.password;
 }
 
 void readPassword().then((password) => {

@@ -1,8 +1,8 @@
 // npm run secret:template: writes the git-ignored env-file template (never overwrites it) and prints the exact
 // command that creates the Secret from it. Prints no value.
-import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { envFilePath, envFileTemplate } from '../src/credentials/env-file';
+import { checkCredentials, envFilePath, envFileTemplate, parseEnvFile } from '../src/credentials/env-file';
 import { SITE_FILE } from '../src/project';
 import { ConfigError, loadSite } from '../src/site/load';
 
@@ -10,7 +10,9 @@ try {
   const site = loadSite(process.env.PLATFORM_ENGINEER_SITE || SITE_FILE);
   const file = envFilePath(site.credentials.secretName);
   if (existsSync(file)) {
-    console.log(`${file} exists; left as it is.`);
+    // Check before printing the command: a short API key or a malformed hash only shows up as a crash-looping pod.
+    checkCredentials(parseEnvFile(readFileSync(file, 'utf8'), file), file);
+    console.log(`${file} exists and every credential is well-formed; left as it is.`);
   } else {
     mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
     writeFileSync(file, envFileTemplate(site.credentials.secretName, site.namespace), { mode: 0o600 });

@@ -13,3 +13,22 @@ export function loadProject(root = '.', siteFile = join(root, SITE_FILE)): Proje
   const sealed = site.credentials.mode === 'sealed' ? loadSealedFile(site, root) : undefined;
   return { site, image, ...(sealed ? { sealed } : {}) };
 }
+
+/** The example Discord IDs site.yaml ships with: a deployment with them has a bot nobody can talk to. */
+export const EXAMPLE_DISCORD_IDS = ['100000000000000001', '100000000000000002'];
+
+/**
+ * Inputs that render valid YAML but cannot work on a cluster yet. Warnings, not errors: the committed example
+ * must synthesize, and CI must pass before the owner has built an image.
+ */
+export function deploymentWarnings(inputs: ProjectInputs): string[] {
+  const warnings: string[] = [];
+  if (inputs.image.tag.endsWith('-unbuilt')) {
+    warnings.push(`image.lock.json: no image has been built yet (${inputs.image.tag}): run ./build-and-push.sh --push before ArgoCD syncs, or the pod cannot pull its image`);
+  }
+  const ids = [inputs.site.discord.homeChannel, ...inputs.site.discord.allowedUsers];
+  if (ids.some((id) => EXAMPLE_DISCORD_IDS.includes(id))) {
+    warnings.push('discord: homeChannel/allowedUsers still hold the example IDs from site.yaml: set your own, or nobody can talk to the bot');
+  }
+  return warnings;
+}

@@ -82,3 +82,19 @@ describe('bad site configurations', () => {
     for (const field of ['namespace', 'dashboard.host', 'storage.size']) expect(r.stderr).toContain(field);
   });
 });
+
+describe('configurations that render but cannot work yet', () => {
+  it('synthesizes with warnings for an unbuilt image and the example Discord IDs', () => {
+    const out = tempDir('pe-dist-');
+    const r = runSynth({ discord: { homeChannel: '100000000000000001', allowedUsers: ['100000000000000002'] } }, out);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/warning: image.lock.json: no image has been built yet .*build-and-push.sh --push/);
+    expect(r.stderr).toMatch(/warning: discord: .*example IDs/);
+  });
+
+  it('says nothing about Discord once the IDs are real', () => {
+    const r = runSynth({ discord: { homeChannel: '123456789012345678', allowedUsers: ['234567890123456789'] } }, tempDir('pe-dist-'));
+    expect(r.status).toBe(0);
+    expect(r.stderr).not.toMatch(/warning: discord/);
+  });
+});

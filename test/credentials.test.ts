@@ -2,7 +2,7 @@
 // user commands run as programs, and sentinel values that must never reach dist/, git or the terminal.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createPrivateKey, randomBytes, X509Certificate } from 'node:crypto';
-import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +10,7 @@ import { CREDENTIAL_KEYS, isScryptHash } from '../src/hermes/credentials';
 import { hashPassword, verifyPassword } from '../src/credentials/password-hash';
 import { hybridDecrypt, hybridEncrypt, strictScopeLabel } from '../src/credentials/sealing';
 import { envFileTemplate, parseEnvFile } from '../src/credentials/env-file';
+import { applyKeys } from '../src/credentials/password-input';
 import { ROOT, snapshotTree, tempDir } from './cli';
 import { DISCORD } from './helpers';
 
@@ -116,21 +117,24 @@ describe('npm run seal', () => {
     expect(decrypted).toEqual(SENTINELS);
   });
 
-  it('sentinel: no credential value in dist/, the sealed file, any file git tracks, or anything printed', () => {
+  it('sentinel: no credential value in dist/, the sealed file, anything a commit would take, or anything printed', () => {
     const dir = project({ credentials: { mode: 'sealed' } });
     const outputs = [npmScript(dir, 'seal.ts').output, npmScript(dir, 'secret-template.ts').output];
     for (const [file, b64] of Object.entries(snapshotTree(join(dir, 'dist')))) expect(containsSentinel(Buffer.from(b64, 'base64').toString()), file).toBe(false);
     expect(containsSentinel(readFileSync(join(dir, 'sealed-secrets/platform-engineer-credentials.sealed.json'), 'utf8'))).toBe(false);
     for (const out of outputs) expect(containsSentinel(out)).toBe(false);
-    const tracked = execFileSync('git', ['ls-files', '-z'], { cwd: ROOT, encoding: 'utf8' }).split('\0').filter(Boolean);
-    for (const file of tracked) {
-      let text: string;
-      try {
-        text = readFileSync(join(ROOT, file), 'utf8');
-      } catch {
-        continue;
-      }
-      expect(containsSentinel(text), file).toBe(false);
+    // Commit the project as a user would after `npm run seal`, with this repository's .gitignore: nothing staged
+    // may hold a value, and the env file must not be staged at all.
+    writeFileSync(join(dir, '.gitignore'), readFileSync(join(ROOT, '.gitignore')));
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, encoding: 'utf8' });
+    git('init', '-q');
+    git('add', '-A');
+    const staged = git('diff', '--cached', '--name-only', '-z').split('\0').filter(Boolean);
+    expect(staged).toContain('sealed-secrets/platform-engineer-credentials.sealed.json');
+    expect(staged.filter((f) => f.startsWith('.secrets/') || f.endsWith('.env'))).toEqual([]);
+    // src, dockerfile and image.lock.json are symlinks to this repository's own files.
+    for (const file of staged.filter((f) => !lstatSync(join(dir, f)).isSymbolicLink())) {
+      expect(containsSentinel(readFileSync(join(dir, file), 'utf8')), file).toBe(false);
     }
   });
 
@@ -175,16 +179,47 @@ describe('npm run seal', () => {
 });
 
 describe('npm run secret:template', () => {
-  it('writes a private template once, never overwrites it, and prints the kubectl line', () => {
+  it('writes a private template when absent, with every key empty', () => {
     const dir = project({});
     const file = join(dir, '.secrets/platform-engineer-credentials.env');
-    writeFileSync(file, 'OPENAI_API_KEY=SENTINEL-existing\n');
+    rmSync(file);
     const r = npmScript(dir, 'secret-template.ts');
     expect(r.status, r.output).toBe(0);
-    expect(readFileSync(file, 'utf8')).toBe('OPENAI_API_KEY=SENTINEL-existing\n');
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect([...parseEnvFile(readFileSync(file, 'utf8'), file).values()].every((v) => v === '')).toBe(true);
+  });
+
+  it('never overwrites a filled env file, checks it, and prints the kubectl line', () => {
+    const dir = project({});
+    const file = join(dir, '.secrets/platform-engineer-credentials.env');
+    const r = npmScript(dir, 'secret-template.ts');
+    expect(r.status, r.output).toBe(0);
+    expect(readFileSync(file, 'utf8')).toBe(envText);
     expect(r.output).toContain(
       'kubectl create secret generic platform-engineer-credentials --namespace platform-engineer --from-env-file=.secrets/platform-engineer-credentials.env --dry-run=client -o yaml | kubectl apply -f -',
     );
+    expect(containsSentinel(r.output)).toBe(false);
+  });
+
+  it('refuses a malformed env file before printing the command, naming keys only', () => {
+    const dir = project({}, 'OPENAI_API_KEY="sk-SENTINEL-quoted-value"\nAPI_SERVER_KEY=SENTINEL-short\n');
+    const r = npmScript(dir, 'secret-template.ts');
+    expect(r.status).toBe(1);
+    expect(r.output).toContain('OPENAI_API_KEY is quoted; remove the quotes');
+    expect(r.output).not.toContain('kubectl create secret');
     expect(r.output).not.toContain('SENTINEL');
+  });
+});
+
+describe('hidden password entry', () => {
+  const type = (keys: string) => applyKeys({ password: '', done: false, cancelled: false }, keys);
+  it('finishes on Enter, edits with Backspace, ignores arrow keys, cancels on Ctrl-C', () => {
+    expect(type('secret\r')).toEqual({ password: 'secret', done: true, cancelled: false });
+    expect(type('secrex\u007ft\r').password).toBe('secret');
+    expect(type('sec\u001b[Dret\r').password).toBe('secret');
+    expect(type('sec\u0003').cancelled).toBe(true);
+  });
+  it('hashes what was typed, in the format Hermes verifies', () => {
+    expect(verifyPassword('secret', hashPassword(type('secrex\bt\r').password))).toBe(true);
   });
 });

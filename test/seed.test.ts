@@ -61,31 +61,37 @@ describe('install-seed.sh (init container)', () => {
 
 /** A stand-in for the `hermes cron` CLI: create appends a job with a fresh id, edit rewrites one. */
 const FAKE_HERMES = `#!/usr/bin/env python3
-import json, os, sys, secrets
+# The flags of hermes_cli's cron parser (create/edit/remove); an unknown flag fails like argparse would.
+import argparse, json, os, sys, secrets
 home = os.environ["HERMES_HOME"]
 path = os.path.join(home, "cron", "jobs.json")
 os.makedirs(os.path.dirname(path), exist_ok=True)
 store = json.load(open(path)) if os.path.exists(path) else {"jobs": []}
-args = sys.argv[1:]
 with open(os.path.join(home, "calls.log"), "a") as log:
-    log.write(json.dumps(args) + "\\n")
-assert args[0] == "cron"
-def flags(rest):
-    out = {}
-    while rest:
-        k = rest.pop(0)
-        out[k.lstrip("-").replace("-", "_")] = rest.pop(0)
-    return out
-if args[1] == "create":
-    job = {"id": secrets.token_hex(6), "schedule_display": args[2], "prompt": args[3], "enabled": True, **flags(args[4:])}
-    store["jobs"].append(job)
-elif args[1] == "edit":
-    job = next(j for j in store["jobs"] if j["id"] == args[2])
-    f = flags(args[3:])
-    job.update(f)
-    job["schedule_display"] = f["schedule"]
+    log.write(json.dumps(sys.argv[1:]) + "\\n")
+p = argparse.ArgumentParser(prog="hermes")
+sub = p.add_subparsers(dest="cmd", required=True)
+cron = sub.add_parser("cron").add_subparsers(dest="action", required=True)
+create = cron.add_parser("create", aliases=["add"])
+create.add_argument("schedule"); create.add_argument("prompt", nargs="?")
+for f in ("--name", "--deliver", "--repeat", "--script", "--workdir"): create.add_argument(f)
+create.add_argument("--skill", action="append"); create.add_argument("--no-agent", action="store_true")
+edit = cron.add_parser("edit")
+edit.add_argument("job_id")
+for f in ("--schedule", "--prompt", "--name", "--deliver", "--repeat", "--script", "--workdir"): edit.add_argument(f)
+remove = cron.add_parser("remove", aliases=["rm", "delete"])
+remove.add_argument("job_id")
+a = p.parse_args()
+if a.action in ("create", "add"):
+    store["jobs"].append({"id": secrets.token_hex(6), "name": a.name, "schedule_display": a.schedule, "prompt": a.prompt,
+                          "deliver": a.deliver, "script": a.script, "enabled": True})
+elif a.action == "edit":
+    job = next(j for j in store["jobs"] if j["id"] == a.job_id)
+    for k in ("name", "prompt", "deliver", "script"):
+        if getattr(a, k) is not None: job[k] = getattr(a, k)
+    if a.schedule is not None: job["schedule_display"] = a.schedule
 else:
-    sys.exit(2)
+    store["jobs"] = [j for j in store["jobs"] if j["id"] != a.job_id]
 json.dump(store, open(path, "w"))
 `;
 
@@ -152,6 +158,27 @@ describe('seed_cron.py (the cron seeder)', () => {
     expect(s.jobs().filter((j) => j.name.toLowerCase() === 'cert-expiry')).toEqual([mine]);
     expect(s.calls().some((c) => c.includes('aaaaaaaaaaaa'))).toBe(false);
     expect(s.jobs()).toHaveLength(WATCHDOGS.length);
+  });
+
+  it('removes a managed job whose watchdog was retired from git, and leaves hand-made jobs alone', () => {
+    const s = seeder();
+    mkdirSync(join(s.home, 'cron'), { recursive: true });
+    writeFileSync(join(s.home, 'cron/jobs.json'), JSON.stringify({ jobs: [{ id: 'bbbbbbbbbbbb', name: 'my-own', prompt: 'x' }] }));
+    s.run();
+    s.setDesired(seedWatchdogs().filter((w) => w.name !== 'pvc-pressure'));
+    expect(s.run()).toContain('removed   pvc-pressure: no longer defined in git');
+    expect(s.jobs().map((j) => j.name)).not.toContain('pvc-pressure');
+    expect(s.jobs().map((j) => j.name)).toContain('my-own');
+    expect(s.jobs()).toHaveLength(WATCHDOGS.length);
+    expect(s.run()).not.toContain('removed');
+  });
+
+  it('uses a fake hermes that rejects unknown flags, so a typo in the seeder fails these tests', () => {
+    const s = seeder(seedWatchdogs().map((w) => ({ ...w, deliver: 'discord' })));
+    s.run();
+    const bin = join(s.home, 'hermes-fake');
+    const r = spawnSync(bin, ['cron', 'create', 'every 5m', 'p', '--delivery', 'discord'], { env: { ...process.env, HERMES_HOME: s.home }, encoding: 'utf8' });
+    expect(r.status).not.toBe(0);
   });
 
   it('recreates a managed job the user deleted (converges on git)', () => {

@@ -10,7 +10,7 @@ import { stringify } from 'yaml';
 import * as k8s from '../k8s';
 import { hermesConfig } from '../hermes/config-yaml';
 import { soulMarkdown } from '../hermes/soul';
-import { WATCHDOGS, type Watchdog } from '../hermes/watchdogs';
+import { RESTART_INTERVAL_MINUTES, WATCHDOGS, type Watchdog } from '../hermes/watchdogs';
 import { parseSchedule } from '../hermes/schedule';
 import { ConfigError } from '../site/load';
 import type { Site } from '../site/schema';
@@ -19,9 +19,6 @@ import { Names, appLabels, syncWave, SyncWave } from './metadata';
 /** Source folders of the files shipped as they are. Resolved from the project root (synth runs there). */
 export const PRECHECKS_DIR = join('src', 'hermes', 'prechecks');
 export const SEED_DIR = join('src', 'hermes', 'seed');
-
-/** How long the restart-loop pre-check waits before allowing another restart of the same workload. */
-export const RESTART_INTERVAL_MINUTES = 60;
 
 /** settings.json for the pre-check scripts, from the site configuration. */
 export function precheckSettings(site: Site): Record<string, unknown> {

@@ -20,7 +20,10 @@ export function envFileTemplate(secretName: string, namespace: string): string {
   return lines.join('\n');
 }
 
-/** KEY=VALUE lines, # comments, optional surrounding quotes; the format kubectl --from-env-file reads. */
+/**
+ * KEY=VALUE lines and # comments: the format `kubectl create secret --from-env-file` reads. kubectl keeps quotes
+ * as part of the value, so quoted values are refused rather than read differently in the two modes.
+ */
 export function parseEnvFile(text: string, file: string): Map<string, string> {
   const values = new Map<string, string>();
   const problems: string[] = [];
@@ -33,8 +36,8 @@ export function parseEnvFile(text: string, file: string): Map<string, string> {
       problems.push(`line ${i + 1}: expected KEY=value`);
       return;
     }
-    let value = line.slice(eq + 1).trim();
-    if (value.length >= 2 && (value[0] === '"' || value[0] === "'") && value.endsWith(value[0])) value = value.slice(1, -1);
+    const value = line.slice(eq + 1).trim();
+    if (/^["']/.test(value)) problems.push(`line ${i + 1}: ${key} is quoted; remove the quotes (kubectl would keep them in the Secret)`);
     if (values.has(key)) problems.push(`line ${i + 1}: ${key} is set twice`);
     values.set(key, value);
   });

@@ -3,7 +3,7 @@
  * manual of a careful on-call engineer. Seeded once; edits on the volume (dashboard) survive.
  */
 import type { Site } from '../site/schema';
-import { WATCHDOGS } from './watchdogs';
+import { RESTART_INTERVAL_MINUTES, WATCHDOGS } from './watchdogs';
 
 export function soulMarkdown(site: Site): string {
   const ns = site.namespace;
@@ -34,7 +34,7 @@ needs a human or when a fix did not work.
 
 ## What you may change (and nothing else)
 - \`kubectl rollout restart deployment|statefulset|daemonset/<name> -n <namespace>\` for a workload whose pods
-  are crash-looping with a clear transient cause, at most once per workload per hour, and only when the
+  are crash-looping with a clear transient cause, at most once per workload every ${RESTART_INTERVAL_MINUTES} minutes, and only when the
   pre-check marks it "remediation: allowed".
 - \`kubectl delete pod <name> -n <namespace>\` for a stuck pod that is owned by a controller (it will be
   recreated). Never delete a pod without a controller: it would be gone for good.

@@ -149,5 +149,8 @@ export const WATCHDOGS: readonly Watchdog[] = [
   },
 ];
 
+/** At most one restart of a workload in this long (the restart-loop pre-check enforces it; SOUL.md says it). */
+export const RESTART_INTERVAL_MINUTES = 60;
+
 /** Where the init container installs the pre-check scripts (Hermes requires scripts under /opt/data/scripts). */
 export const SCRIPTS_DIR = '/opt/data/scripts/platform-engineer';

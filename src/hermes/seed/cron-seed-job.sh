@@ -6,12 +6,11 @@ set -euo pipefail
 
 echo "waiting for deployment/${DEPLOYMENT} in ${NAMESPACE}"
 kubectl -n "${NAMESPACE}" rollout status "deployment/${DEPLOYMENT}" --timeout=600s
-pod=$(kubectl -n "${NAMESPACE}" get pods -l "${POD_SELECTOR}" --field-selector=status.phase=Running \
-  -o jsonpath='{.items[0].metadata.name}')
+# Recreate strategy: once the rollout is complete the only Running pod is the new, Ready one.
+pod=$(kubectl -n "${NAMESPACE}" get pods -l "${POD_SELECTOR}" --field-selector=status.phase=Running -o name | head -n 1)
 if [ -z "${pod}" ]; then
   echo "no running pod matches ${POD_SELECTOR}" >&2
   exit 1
 fi
-kubectl -n "${NAMESPACE}" wait --for=condition=Ready "pod/${pod}" --timeout=300s
-echo "seeding cron jobs in pod/${pod}"
+echo "seeding cron jobs in ${pod}"
 kubectl -n "${NAMESPACE}" exec "${pod}" -c "${CONTAINER}" -- python3 /opt/seed/seed_cron.py

@@ -7,7 +7,8 @@ created (HERMES_HOME/platform-engineer/managed-cron.json) and:
   - creates a watchdog that has no managed job and no job of the same name;
   - updates (hermes cron edit) a managed job whose definition changed in git;
   - leaves alone any job it did not create, even one with the same name (it reports it);
-  - leaves a managed job whose definition is unchanged untouched, so its run state survives.
+  - leaves a managed job whose definition is unchanged untouched, so its run state survives;
+  - removes a managed job whose watchdog was retired from git (its script is gone, so it would only fail).
 Running it twice in a row changes nothing the second time.
 """
 import hashlib
@@ -103,6 +104,13 @@ def main():
         manifest[name] = {"id": created[0]["id"], "digest": want}
         summary.append(f"created   {name}")
         write_manifest(manifest)  # record each creation at once: a failure later must not cause a duplicate
+    wanted = {w["name"] for w in desired}
+    for name in sorted(set(manifest) - wanted):
+        job_id = manifest.pop(name)["id"]
+        if job_id in {j.get("id") for j in current_jobs()}:
+            hermes("remove", job_id)
+            summary.append(f"removed   {name}: no longer defined in git")
+        write_manifest(manifest)
     write_manifest(manifest)
     print("\n".join(summary))
     return 0
