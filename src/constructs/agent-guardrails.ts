@@ -25,13 +25,22 @@ const mapOr = (obj: string, field: string) => `(has(${obj}.${field}) ? ${obj}.${
 const equalExcept = (a: string, b: string, key: string) =>
   `${a}.all(k, k == '${key}' || (k in ${b} && ${b}[k] == ${a}[k])) && ${b}.all(k, k == '${key}' || k in ${a})`;
 
+/** Named pieces of the rules (evaluated lazily by the API server, so they may assume an UPDATE). */
+export const GUARDRAIL_VARIABLES: k8s.Variable[] = [
+  { name: 'isWorkloadUpdate', expression: "request.resource.group == 'apps' && request.operation == 'UPDATE'" },
+  { name: 'isPodUpdate', expression: "request.resource.group == '' && request.resource.resource == 'pods' && request.operation == 'UPDATE'" },
+  { name: 'isPodDelete', expression: "request.resource.group == '' && request.resource.resource == 'pods' && request.operation == 'DELETE'" },
+  { name: 'isBatchUpdate', expression: "request.resource.group == 'batch' && request.operation == 'UPDATE'" },
+  { name: 'sameLabels', expression: `${mapOr('object.metadata', 'labels')} == ${mapOr('oldObject.metadata', 'labels')}` },
+  { name: 'newTemplateAnnotations', expression: mapOr('object.spec.template.metadata', 'annotations') },
+  { name: 'oldTemplateAnnotations', expression: mapOr('oldObject.spec.template.metadata', 'annotations') },
+  {
+    name: 'onlyRestartedAtChanged',
+    expression: equalExcept('variables.newTemplateAnnotations', 'variables.oldTemplateAnnotations', RESTARTED_AT),
+  },
+];
+
 export function guardrailValidations(protectedNamespaces: readonly string[]): k8s.Validation[] {
-  const isWorkload = "request.resource.group == 'apps'";
-  const isPod = "request.resource.group == '' && request.resource.resource == 'pods'";
-  const isBatch = "request.resource.group == 'batch'";
-  const update = "request.operation == 'UPDATE'";
-  const newAnnotations = mapOr('object.spec.template.metadata', 'annotations');
-  const oldAnnotations = mapOr('oldObject.spec.template.metadata', 'annotations');
   return [
     {
       expression: `!(request.namespace in [${protectedNamespaces.map((n) => `'${n}'`).join(', ')}])`,
@@ -42,31 +51,30 @@ export function guardrailValidations(protectedNamespaces: readonly string[]): k8
       // Field by field: Kubernetes CEL cannot iterate an object's fields, and the four kinds differ (a DaemonSet
       // has no replicas), so each comparison is guarded by the resource it applies to.
       expression:
-        `!(${isWorkload} && ${update}) || (` +
-        `object.spec.template.spec == oldObject.spec.template.spec && ` +
+        '!variables.isWorkloadUpdate || (' +
+        'object.spec.template.spec == oldObject.spec.template.spec && ' +
         `${mapOr('object.spec.template.metadata', 'labels')} == ${mapOr('oldObject.spec.template.metadata', 'labels')} && ` +
-        `${equalExcept(newAnnotations, oldAnnotations, RESTARTED_AT)} && ` +
-        `${mapOr('object.metadata', 'labels')} == ${mapOr('oldObject.metadata', 'labels')} && ` +
-        `(request.resource.resource == 'daemonsets' || object.spec.replicas == oldObject.spec.replicas) && ` +
-        `(request.resource.resource != 'deployments' || (object.spec.strategy == oldObject.spec.strategy && ` +
-        `(has(object.spec.paused) && object.spec.paused) == (has(oldObject.spec.paused) && oldObject.spec.paused))))`,
-      message: `the platform engineer may only restart workloads (kubectl rollout restart): image, replicas, env and every other field in git are left to ArgoCD`,
+        'variables.onlyRestartedAtChanged && variables.sameLabels && ' +
+        "(request.resource.resource == 'daemonsets' || object.spec.replicas == oldObject.spec.replicas) && " +
+        "(request.resource.resource != 'deployments' || (object.spec.strategy == oldObject.spec.strategy && " +
+        '(has(object.spec.paused) && object.spec.paused) == (has(oldObject.spec.paused) && oldObject.spec.paused))))',
+      message: 'the platform engineer may only restart workloads (kubectl rollout restart): image, replicas, env and every other field in git are left to ArgoCD',
       reason: 'Forbidden',
     },
     {
-      expression: `!(${isPod} && ${update}) || (object.spec == oldObject.spec && ${mapOr('object.metadata', 'labels')} == ${mapOr('oldObject.metadata', 'labels')})`,
+      expression: '!variables.isPodUpdate || (object.spec == oldObject.spec && variables.sameLabels)',
       message: 'the platform engineer may only annotate pods, not change their spec or labels',
       reason: 'Forbidden',
     },
     {
       expression:
-        `!(${isPod} && request.operation == 'DELETE') || ` +
-        `(has(oldObject.metadata.ownerReferences) && oldObject.metadata.ownerReferences.exists(r, has(r.controller) && r.controller == true))`,
+        '!variables.isPodDelete || ' +
+        '(has(oldObject.metadata.ownerReferences) && oldObject.metadata.ownerReferences.exists(r, has(r.controller) && r.controller == true))',
       message: 'the platform engineer may only delete pods that a controller recreates',
       reason: 'Forbidden',
     },
     {
-      expression: `!(${isBatch} && ${update}) || object.spec == oldObject.spec`,
+      expression: '!variables.isBatchUpdate || object.spec == oldObject.spec',
       message: 'the platform engineer may not change Jobs or CronJobs (their spec is in git)',
       reason: 'Forbidden',
     },
@@ -97,6 +105,7 @@ export class AgentGuardrails extends Construct {
             expression: `request.userInfo.username == 'system:serviceaccount:${site.namespace}:${Names.agentServiceAccount}'`,
           },
         ],
+        variables: GUARDRAIL_VARIABLES,
         validations: guardrailValidations(protectedNamespaces),
       },
     });

@@ -2,7 +2,7 @@
  * ValidatingAdmissionPolicy evaluated offline (k8s.io/apiserver/pkg/admission/plugin/policy/validating): a
  * binding with Deny selects the policy; matchConstraints pick the request by group, resource and operation;
  * every matchCondition must be true; then every validation must be true, or the request is denied with its
- * message. CEL is evaluated by @marcbachmann/cel-js (standard CEL; the expressions here use no Kubernetes
+ * message. Variables (spec.variables) are available as `variables.<name>`. CEL is evaluated by @marcbachmann/cel-js (standard CEL; the expressions here use no Kubernetes
  * extension library). Namespace and object selectors are not modelled (the project's policy uses neither).
  */
 import { evaluate } from '@marcbachmann/cel-js';
@@ -39,7 +39,18 @@ export function admit(objects: KubeObject[], request: AdmissionRequest): Admissi
       (r) => matches(r.apiGroups, request.resource.group) && matches(r.resources, resource) && matches(r.operations, request.operation),
     );
     if (!selected) continue;
-    const context = { request, object: request.object ?? null, oldObject: request.oldObject ?? null };
+    const base = { request, object: request.object ?? null, oldObject: request.oldObject ?? null };
+    // The API server evaluates variables lazily. Eagerly here, leaving out any that cannot be evaluated for this
+    // request (e.g. one reading `object` on a DELETE): an expression that then uses it fails, as it would there.
+    const variables: Record<string, unknown> = {};
+    for (const v of policy.spec.variables ?? []) {
+      try {
+        variables[v.name] = evaluate(v.expression, { ...base, variables });
+      } catch {
+        /* not defined for this request */
+      }
+    }
+    const context = { ...base, variables };
     const conditions: any[] = policy.spec.matchConditions ?? [];
     if (!conditions.every((c) => evaluate(c.expression, context) === true)) continue;
     for (const v of policy.spec.validations ?? []) {
