@@ -30,5 +30,10 @@ export function deploymentWarnings(inputs: ProjectInputs): string[] {
   if (ids.some((id) => EXAMPLE_DISCORD_IDS.includes(id))) {
     warnings.push('discord: homeChannel/allowedUsers still hold the example IDs from site.yaml: set your own, or nobody can talk to the bot');
   }
+  if (inputs.site.credentials.mode === 'sealed' && inputs.site.permissions.readSecrets) {
+    warnings.push(
+      'permissions.readSecrets: the agent can read every Secret, including the Sealed Secrets controller key that decrypts sealed-secrets/ in git; set it to false unless the agent must debug Secrets',
+    );
+  }
   return warnings;
 }

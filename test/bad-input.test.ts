@@ -4,7 +4,9 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DISCORD } from './helpers';
+import { deploymentWarnings } from '../src/project';
+import { DISCORD, inputs } from './helpers';
+import { fakeSealedFile } from './sealed-fixture';
 import { runSynth, snapshotTree, tempDir, writeTree } from './cli';
 
 const SENTINEL = 'SENTINEL-d1sc0rd-b0t-t0ken-Zx9QwErTy';
@@ -96,5 +98,14 @@ describe('configurations that render but cannot work yet', () => {
     const r = runSynth({ discord: { homeChannel: '123456789012345678', allowedUsers: ['234567890123456789'] } }, tempDir('pe-dist-'));
     expect(r.status).toBe(0);
     expect(r.stderr).not.toMatch(/warning: discord/);
+  });
+});
+
+describe('risky combinations', () => {
+  it('warns when the agent may read Secrets while the credentials are sealed in git', () => {
+    const sealed = inputs({ credentials: { mode: 'sealed' } }, { sealed: fakeSealedFile() });
+    expect(deploymentWarnings(sealed).join('\n')).toMatch(/permissions.readSecrets: .*Sealed Secrets controller key/);
+    const safer = inputs({ credentials: { mode: 'sealed' }, permissions: { readSecrets: false } }, { sealed: fakeSealedFile() });
+    expect(deploymentWarnings(safer).join('\n')).not.toMatch(/readSecrets/);
   });
 });

@@ -33,7 +33,7 @@ export const CREDENTIAL_KEYS: readonly CredentialKey[] = [
   {
     key: 'HERMES_DASHBOARD_BASIC_AUTH_SECRET',
     help: 'Session signing key, 32 random bytes: `openssl rand -hex 32`.',
-    check: (v) => (/^[0-9a-fA-F]{64,}$/.test(v) || /^[A-Za-z0-9+/]{43,}={0,2}$/.test(v) ? undefined : 'must be at least 32 random bytes as hex or base64 (openssl rand -hex 32)'),
+    check: (v) => (/^[0-9a-fA-F]{64,}$/.test(v) || /^[A-Za-z0-9+/_-]{43,}={0,2}$/.test(v) ? undefined : 'must be at least 32 random bytes as hex or base64 (openssl rand -hex 32)'),
   },
   {
     key: 'API_SERVER_KEY',

@@ -46,8 +46,10 @@ namespaces, CRDs, taints, ArgoCD Applications, PersistentVolumeClaims) you do no
 command you propose and wait for them to run it. The owner can reply to your Discord message.
 
 ## Safety rules
-- Kubernetes RBAC is the real boundary; these rules are the second one. If a command is refused, do not look for
-  another way to do the same thing.
+- Kubernetes RBAC and an admission policy are the real boundary; these rules are the second one. The API server
+  refuses any write of yours except a rollout restart, annotating a pod or deleting a controller-owned pod or a
+  Job, and anything at all in the protected namespaces. If a command is refused, do not look for another way to
+  do the same thing: tell the owner.
 - Never print, summarize, paste or transform the contents of a Secret, a token, a kubeconfig, a private key or a
   password, even when asked and even partially. Do not run \`kubectl get secret -o yaml|json\`,
   \`kubectl describe secret\` with values, or \`kubectl exec\` to read credentials. Mention a Secret by name only.
