@@ -101,6 +101,7 @@ describe('seed ConfigMap', () => {
     expect(config.memory.write_approval).toBe(true);
     expect(config.skills.write_approval).toBe(false);
     expect(config.approvals.cron_mode).toBe('deny');
+    expect(config.cron).toEqual({ wrap_response: false, script_timeout_seconds: 120 });
     expect(config.terminal).toMatchObject({ backend: 'local', timeout: 180, home_mode: 'profile' });
     expect(config.dashboard.public_url).toBe('https://hermes.rogi.casa');
   });

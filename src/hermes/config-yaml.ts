@@ -32,7 +32,9 @@ export function hermesConfig(site: Site, hermesVersion: string): Record<string, 
       hard_stop_after: { exact_failure: 5, idempotent_no_progress: 5 },
     },
     sessions: { auto_prune: true, retention_days: 90 },
-    cron: { wrap_response: false },
+    // Pre-check scripts stop starting kubectl calls after 100 s; pin the kill timeout they are sized for (its
+    // default moved from 120 s to 3600 s between Hermes releases).
+    cron: { wrap_response: false, script_timeout_seconds: 120 },
     memory: { memory_enabled: true, user_profile_enabled: true, write_approval: true },
     skills: { write_approval: false },
     // Cron runs have no human to ask: commands on Hermes' dangerous-pattern list are refused, plain kubectl runs.

@@ -37,8 +37,8 @@ SLEEP_LINE = '{"wakeAgent": false}'
 MAX_EVIDENCE_BYTES = 4096
 # A single kubectl call is killed after this many seconds.
 KUBECTL_TIMEOUT = 60.0
-# Hermes kills a pre-run script after 120 s by default (cron.script_timeout_seconds): stop starting kubectl
-# calls well before that so the script can still print what it saw and the JSON line.
+# The seeded config.yaml sets cron.script_timeout_seconds: 120 (Hermes kills a pre-run script after it): stop
+# starting kubectl calls well before that so the script can still print what it saw and the JSON line.
 TIME_BUDGET = 100.0
 # A reminder is due when reminderHours have passed, minus this slack: the scheduler's ticks drift by seconds,
 # and a daily job must not miss its 24 h reminder by a few of them.
