@@ -8,7 +8,8 @@ readonly DEFAULT_REPOSITORY="git.rogi.casa/roger/hermes-agent"
 readonly DEFAULT_PLATFORMS="linux/amd64"
 readonly SUPPORTED_PLATFORMS="linux/amd64 linux/arm64"
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# CDPATH= keeps cd from printing (and picking) a CDPATH match; -P resolves symlinks.
+ROOT="$(CDPATH='' cd -- "$(dirname -- "${BASH_SOURCE[0]}")" >/dev/null && pwd -P)"
 readonly ROOT
 readonly DOCKERFILE="$ROOT/dockerfile"
 readonly LOCKFILE="$ROOT/image.lock.json"
@@ -219,7 +220,11 @@ update_checksums() {
     return 0
   fi
 
-  local tmp="$DOCKERFILE.tmp.$$" i
+  local tmp i
+  # Outside the work tree, and removed on any exit: a failure must not leave the tree dirty.
+  CHECKSUM_TMP="$(mktemp)"
+  trap 'rm -f "$CHECKSUM_TMP" "$CHECKSUM_TMP.next"' EXIT
+  tmp="$CHECKSUM_TMP"
   cp "$DOCKERFILE" "$tmp"
   for i in "${!names[@]}"; do
     awk -v name="${names[$i]}" -v value="${values[$i]}" '
@@ -282,6 +287,7 @@ HERMES_VERSION="$(dockerfile_arg HERMES_VERSION)"
 [[ "$REPOSITORY" =~ ^[a-z0-9.-]+(:[0-9]+)?(/[a-z0-9._-]+)+$ ]] \
   || die "repository '$REPOSITORY' is not a registry path like git.rogi.casa/roger/hermes-agent (no tag, lower case); fix --repository or IMAGE_REPOSITORY"
 
+[[ "$PLATFORMS_ARG" != *$'\n'* ]] || die "--platform must be one line, e.g. linux/amd64,linux/arm64"
 IFS=',' read -r -a platform_list <<<"$PLATFORMS_ARG"
 [[ ${#platform_list[@]} -gt 0 ]] || die "no platform given; use e.g. --platform linux/amd64"
 seen=" "
@@ -291,6 +297,9 @@ for platform in "${platform_list[@]}"; do
   [[ "$seen" != *" $platform "* ]] || die "platform '$platform' is listed twice"
   seen+="$platform "
 done
+[[ "$PLATFORMS_ARG" != *, && "$PLATFORMS_ARG" != ,* && "$PLATFORMS_ARG" != *,,* ]] || die "--platform has an empty entry: '$PLATFORMS_ARG'"
+# Pass buildx exactly the list that was validated.
+PLATFORMS_ARG="$(IFS=,; printf '%s' "${platform_list[*]}")"
 MULTI_PLATFORM=false
 [[ ${#platform_list[@]} -gt 1 ]] && MULTI_PLATFORM=true
 

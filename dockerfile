@@ -39,6 +39,8 @@ ARG TARGETARCH
 # One layer: download to a temporary directory, verify, install, clean up. The base image already has
 # curl, ca-certificates, tar and Python 3 (the watchdog scripts use only its standard library), so no
 # package manager runs here.
+# sha256sum --strict: a malformed or empty checksum (say, an empty --build-arg) fails the build instead of being
+# skipped with a warning while the other file verifies.
 RUN set -eu; \
     case "${TARGETARCH:-}" in \
       amd64) kubectl_sha256="${KUBECTL_SHA256_AMD64}"; helm_sha256="${HELM_SHA256_AMD64}" ;; \
@@ -46,12 +48,12 @@ RUN set -eu; \
       *) echo "unsupported TARGETARCH '${TARGETARCH:-}': only amd64 and arm64 have pinned kubectl/helm checksums; build with docker buildx --platform linux/amd64 or linux/arm64" >&2; exit 1 ;; \
     esac; \
     tmp="$(mktemp -d)"; \
-    curl -fsSL --retry 3 --proto '=https' --tlsv1.2 -o "${tmp}/kubectl" \
+    curl -fsSL --retry 3 --retry-all-errors --connect-timeout 15 --proto '=https' --tlsv1.2 -o "${tmp}/kubectl" \
       "https://dl.k8s.io/release/${KUBECTL_VERSION}/bin/linux/${TARGETARCH}/kubectl"; \
-    curl -fsSL --retry 3 --proto '=https' --tlsv1.2 -o "${tmp}/helm.tar.gz" \
+    curl -fsSL --retry 3 --retry-all-errors --connect-timeout 15 --proto '=https' --tlsv1.2 -o "${tmp}/helm.tar.gz" \
       "https://get.helm.sh/helm-${HELM_VERSION}-linux-${TARGETARCH}.tar.gz"; \
     printf '%s  %s\n' "${kubectl_sha256}" "${tmp}/kubectl" "${helm_sha256}" "${tmp}/helm.tar.gz" > "${tmp}/SHA256SUMS"; \
-    sha256sum -c "${tmp}/SHA256SUMS"; \
+    sha256sum --strict -c "${tmp}/SHA256SUMS"; \
     install -m 0755 "${tmp}/kubectl" /usr/local/bin/kubectl; \
     tar -xzf "${tmp}/helm.tar.gz" -C "${tmp}" "linux-${TARGETARCH}/helm"; \
     install -m 0755 "${tmp}/linux-${TARGETARCH}/helm" /usr/local/bin/helm; \

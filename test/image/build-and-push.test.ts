@@ -218,6 +218,25 @@ describe('build-and-push.sh', () => {
     expect(dockerCalls(f)).toEqual([]);
   });
 
+  it('refuses empty or multi-line platform lists instead of passing them to buildx', () => {
+    for (const platforms of ['linux/amd64,', ',linux/amd64', 'linux/amd64,,linux/arm64', 'linux/amd64\nlinux/riscv64']) {
+      const f = fixture();
+      const r = run(f, ['--platform', platforms]);
+      expect(r.status, platforms).not.toBe(0);
+      expect(dockerCalls(f), platforms).toEqual([]);
+    }
+  });
+
+  it('finds its repository when run by a relative path with CDPATH set', () => {
+    const f = fixture();
+    const r = spawnSync('bash', ['repo/build-and-push.sh', '--dry-run'], {
+      cwd: join(f.repo, '..'),
+      encoding: 'utf8',
+      env: { ...f.env, CDPATH: `.:${tmpdir()}` },
+    });
+    expect(r.status, r.stderr).toBe(0);
+  });
+
   it('takes the repository from --repository, else IMAGE_REPOSITORY, and rejects a malformed one', () => {
     const f = fixture();
     let r = run(f, [], { IMAGE_REPOSITORY: 'registry.example.org:5000/team/hermes' });
@@ -428,6 +447,7 @@ describe('build-and-push.sh', () => {
     expect(r.status).not.toBe(0);
     expect(r.stderr).toMatch(/did not contain a SHA-256/);
     expect(readFileSync(join(f.repo, 'dockerfile'), 'utf8')).toBe(before);
+    expect(git(f.repo, 'status', '--porcelain')).toBe('');
   });
 });
 

@@ -135,7 +135,7 @@ export function checkDownloadsVerified(text: string): string[] {
       const path = target.replace(/^["']|["']$/g, '');
       const uses = statements.map((s, j) => ({ s, j })).filter(({ s, j }) => j > i && s.includes(path));
       const sumLine = uses.find(({ s }) => variablesIn(s).some((v) => checksumVars.has(v)));
-      const check = statements.findIndex((s, j) => j > i && /\bsha256sum\s+(?:-c|--check)\b/.test(s));
+      const check = statements.findIndex((s, j) => j > i && /\bsha256sum\b(?:\s+--?[a-z-]+)*\s+(?:-c|--check)\b/.test(s));
       if (!sumLine) problems.push(`line ${ins.line}: ${path} is never paired with a checksum from a *SHA256* ARG`);
       if (check < 0) problems.push(`line ${ins.line}: ${path} is downloaded but no 'sha256sum -c' follows`);
       const early = uses.find(({ s, j }) => s !== sumLine?.s && (check < 0 || j < check));
