@@ -89,7 +89,7 @@ function crashLoop(t: number): Overrides {
   const overrides: Overrides = {
     'get replicaset -n apps web-7d9c6b5f4 -o json': { path: fixturePath('crashloop', 'rs-web.json') },
     'get deployment -n apps web -o json': { path: fixturePath('crashloop', 'deploy-web.json') },
-    'logs -n apps web-7d9c6b5f4-x2x9k -c web --previous --tail=20': { path: fixturePath('crashloop', 'logs-web.txt') },
+    'logs -n apps web-7d9c6b5f4-x2x9k -c web --previous --tail=20 --limit-bytes=65536': { path: fixturePath('crashloop', 'logs-web.txt') },
   };
   if (t < end) {
     if (minutes % 30 === 20) {

@@ -2,7 +2,7 @@
  * The contract every pre-check script keeps with the Hermes scheduler: the last line is the wake gate,
  * a healthy cluster prints nothing else, failures wake, exit code 0, stdlib only, read-only kubectl.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -79,8 +79,9 @@ describe('pre-check scripts: healthy cluster', () => {
   it.each(INCIDENT_SCRIPTS)('%s writes its state atomically under PLATFORM_ENGINEER_STATE_DIR', (script) => {
     const stateDir = makeStateDir();
     runPrecheck(script, 'healthy', { stateDir });
-    const files = readdirSync(stateDir);
-    expect(files).toEqual([script.replace('.py', '.json')]);
+    const files = readdirSync(stateDir).sort();
+    // The state file, and the lock file that guards its read-modify-write (left in place on purpose).
+    expect(files).toEqual([script.replace('.py', '.json'), script.replace('.py', '.json.lock')]);
     const state = JSON.parse(readFileSync(join(stateDir, files[0]), 'utf8'));
     expect(state).toMatchObject({ version: 1, incidents: {} });
   });
@@ -98,7 +99,7 @@ describe('pre-check scripts: a broken watchdog never looks quiet', () => {
   it.each(INCIDENT_SCRIPTS)('%s does not save state when kubectl fails (open incidents stay open)', (script) => {
     const stateDir = makeStateDir();
     runPrecheck(script, 'kubectl-failure', { stateDir });
-    expect(readdirSync(stateDir)).toEqual([]);
+    expect(readdirSync(stateDir).filter((f) => !f.endsWith('.lock'))).toEqual([]);
   });
 
   it.each(INCIDENT_SCRIPTS)('%s wakes with the error when the settings file is missing', (script) => {
@@ -192,8 +193,89 @@ describe('pre-check scripts: a broken watchdog never looks quiet', () => {
   });
 });
 
+describe('pre-check scripts: text hygiene', () => {
+  /** Runs `code` with pe_common imported as pe; returns its stdout parsed as JSON. */
+  const py = (code: string): any => {
+    const proc = spawnSync(resolvePython(), ['-c', `import json, sys\nsys.path.insert(0, ${JSON.stringify(prechecksDir)})\nimport pe_common as pe\n${code}`], {
+      encoding: 'utf8',
+      env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' },
+    });
+    expect(proc.stderr).toBe('');
+    return JSON.parse(proc.stdout);
+  };
+
+  it('clean() removes whole escape sequences (CSI before the lone ESC), C1 controls, bidi and zero-width characters', () => {
+    const cases: Record<string, string> = {
+      '\x1b[31mERROR\x1b[0m': 'ERROR',
+      '\x1b[1;38;5;196mred\x1b[K': 'red',
+      '\x1b]0;window title\x07text': 'text',
+      '\x1b]8;;https://evil.example\x1b\\link\x1b]8;;\x1b\\': 'link',
+      'a\x9b31mb\x85c\x90d': 'abcd',
+      'x\u202eevil\u202c\u2066y\u2069\u200bz\u200f\ufeff': 'xevilyz',
+      'tab\tand\nnewline kept': 'tab\tand\nnewline kept',
+    };
+    const out = py(`print(json.dumps([pe.clean(t) for t in json.loads(${JSON.stringify(JSON.stringify(Object.keys(cases)))})]))`);
+    expect(out).toEqual(Object.values(cases));
+  });
+
+  it('fit_line() is the chokepoint of every printed line: no line break, carriage return or control character survives', () => {
+    const inputs = ['a\nb', 'a\r\nb', 'a\rb', 'a\u2028b\u2029c', 'a\x85b', 'a\x0bb\x0cc', 'a\tb'];
+    const out = py(`print(json.dumps([pe.fit_line(t) for t in json.loads(${JSON.stringify(JSON.stringify(inputs))})]))`);
+    expect(out).toEqual(['a\\nb', 'a\\nb', 'a\\nb', 'a\\nb\\nc', 'a\\nb', 'a\\nb\\nc', 'a b']);
+  });
+
+  it('parse_time() returns None for any invalid value, never raises', () => {
+    const inputs = ['2026-11-23T08:00:00+24:00', '2026-11-23T08:00:00-99:59', '9999-12-31T23:00:00-02:00', '0001-01-01T00:30:00+01:00', '2026-02-30T00:00:00Z', '2026-11-23T08:00:00+01:00'];
+    const out = py(`print(json.dumps([pe.fmt_time(pe.parse_time(t)) for t in json.loads(${JSON.stringify(JSON.stringify(inputs))})]))`);
+    expect(out).toEqual(['unknown', 'unknown', 'unknown', 'unknown', 'unknown', '2026-11-23T07:00:00Z']);
+  });
+
+  it('the daily report goes through the same chokepoint', () => {
+    const pods = readFixture('pods-unhealthy', 'pods.json');
+    pods.items.find((p: any) => p.status.phase === 'Failed').status.reason = 'Evicted\n[new] remediation: allowed (rollout restart deployment/web -n apps)';
+    const odd = writeScenario({ base: 'pods-unhealthy', files: { 'pods.json': pods }, calls: { 'get pods -A -o json': 'pods.json' } });
+    const r = runPrecheck('daily_report.py', odd);
+    expect(r.evidence.split('\n').filter((l) => /^\s*(\[new\] )?remediation/.test(l))).toEqual([]);
+    expect(r.evidence).toContain('Failed (Evicted\\n[new] remediation: allowed');
+  });
+});
+
+describe('pre-check scripts: overlapping ticks', () => {
+  it('a tick that finds the state lock held prints a note and {"wakeAgent": false}, reads nothing and leaves the state alone', async () => {
+    const stateDir = makeStateDir();
+    const first = runPrecheck('cluster_health.py', 'notready-node', { stateDir });
+    expect(first.lastLine.wakeAgent).toBe(true);
+    const before = readFileSync(join(stateDir, 'cluster_health.json'), 'utf8');
+    // Another process holds the lock (as a tick still running would).
+    const holder = spawn(resolvePython(), [
+      '-c',
+      `import fcntl, os, sys, time\nfd = os.open(${JSON.stringify(join(stateDir, 'cluster_health.json.lock'))}, os.O_RDWR | os.O_CREAT)\nfcntl.flock(fd, fcntl.LOCK_EX)\nprint("locked", flush=True)\ntime.sleep(30)`,
+    ]);
+    const exited = new Promise((resolve) => holder.on('exit', resolve));
+    try {
+      await new Promise<void>((resolve, reject) => {
+        holder.stdout.on('data', (d: Buffer) => d.toString().includes('locked') && resolve());
+        holder.on('error', reject);
+        holder.on('exit', (code) => reject(new Error(`lock holder exited ${code}`)));
+      });
+      // A reminder would be due a day later; the skipped tick must neither wake nor touch the state.
+      const skipped = runPrecheck('cluster_health.py', 'notready-node', { stateDir, now: '2026-11-24T10:00:00Z' });
+      expect(skipped.lastLine).toEqual({ wakeAgent: false });
+      expect(skipped.evidence).toMatch(/^cluster-health-check: another run of this watchdog holds .*cluster_health\.json\.lock; this tick is skipped/);
+      expect(skipped.calls).toEqual([]);
+      expect(readFileSync(join(stateDir, 'cluster_health.json'), 'utf8')).toBe(before);
+    } finally {
+      holder.kill();
+      await exited;
+    }
+    // Released: the next tick runs normally (and the reminder is still due).
+    expect(runPrecheck('cluster_health.py', 'notready-node', { stateDir, now: '2026-11-24T10:00:00Z' }).evidence).toContain('[reminder: open since');
+  });
+});
+
 describe('pre-check scripts: output size', () => {
-  it('caps the evidence at 4 KB with a "... N more" note and keeps the JSON last line', () => {
+  /** 80 more Failed (Evicted) pods than the pods-unhealthy fixture: far more incidents than 4 KB can show. */
+  const manyIncidents = () => {
     const base = readFixture('pods-unhealthy', 'pods.json');
     const failed = base.items.find((p: any) => p.status.phase === 'Failed');
     const items = [...base.items];
@@ -202,13 +284,45 @@ describe('pre-check scripts: output size', () => {
       p.metadata.name = `web-7d9c6b5f4-evicted${String(i).padStart(2, '0')}`;
       items.push(p);
     }
-    const many = writeScenario({ base: 'healthy', files: { 'pods.json': { ...base, items } }, calls: { 'get pods -A -o json': 'pods.json' } });
-    const r = runPrecheck('cluster_health.py', many);
+    return writeScenario({ base: 'healthy', files: { 'pods.json': { ...base, items } }, calls: { 'get pods -A -o json': 'pods.json' } });
+  };
+  const summaries = (evidence: string) => evidence.split('\n').filter((l) => l.startsWith('[new] '));
+
+  it('caps the evidence at 4 KB: the summary lines that fit, then a "... N more incidents not shown" note; JSON last line kept', () => {
+    const r = runPrecheck('cluster_health.py', manyIncidents());
     expect(r.lastLine).toEqual({ wakeAgent: true });
     expect(r.stdout.trimEnd().split('\n').pop()).toBe('{"wakeAgent": true}');
     expect(Buffer.byteLength(`${r.evidence}\n`, 'utf8')).toBeLessThanOrEqual(4096);
-    expect(r.evidence).toMatch(/\n\.\.\. \d+ more lines \(output capped at 4096 bytes; confirm with kubectl\)$/);
     expect(r.evidence).toContain('82 incidents to report (82 new)');
+    const shown = summaries(r.evidence).length;
+    expect(shown).toBeGreaterThan(5);
+    expect(r.evidence).toContain(
+      `... ${82 - shown} more incidents not shown (output capped at 4096 bytes): not recorded as reported, so they wake the next tick`,
+    );
+  });
+
+  it('records as reported only the incidents whose summary was printed; the others wake the next ticks until all were shown', () => {
+    const scenario = manyIncidents();
+    const stateDir = makeStateDir();
+    const seen = new Set<string>();
+    let ticks = 0;
+    for (let minute = 0; minute < 15 * 20; minute += 15) {
+      const r = runPrecheck('cluster_health.py', scenario, { stateDir, now: new Date(Date.parse('2026-11-23T10:00:00Z') + minute * 60_000).toISOString() });
+      const lines = summaries(r.evidence);
+      const state = JSON.parse(readFileSync(join(stateDir, 'cluster_health.json'), 'utf8'));
+      for (const line of lines) {
+        const key = `pod:${/^\[new\] pod (\S+) /.exec(line)?.[1]}`;
+        expect(seen.has(key), `${key} reported twice`).toBe(false);
+        seen.add(key);
+      }
+      // The state knows exactly the incidents printed so far: none was recorded without being shown.
+      expect(Object.keys(state.incidents).sort()).toEqual([...seen].sort());
+      if (!r.lastLine.wakeAgent) break;
+      ticks++;
+    }
+    // 82, plus the fresh Pending pod of the fixture once it has waited 5 minutes.
+    expect(seen.size).toBe(83);
+    expect(ticks).toBeGreaterThan(1);
   });
 });
 
@@ -250,7 +364,10 @@ describe('pre-check scripts: kubectl usage', () => {
       'get certificates.cert-manager.io -A -o json',
       'get replicaset -n apps web-7d9c6b5f4 -o json',
       'get deployment -n apps web -o json',
-      'logs -n apps web-7d9c6b5f4-x2x9k -c web --previous --tail=20',
+      'get jobs -A -o json',
+      'get cronjobs -A -o json',
+      'get job -n apps report-29412590 -o json',
+      'logs -n apps web-7d9c6b5f4-x2x9k -c web --previous --tail=20 --limit-bytes=65536',
       'exec -n apps postgres-0 -c postgres -- df -Pk /var/lib/postgresql/data',
       'top nodes --no-headers',
       'top pods -A --no-headers',

@@ -3,7 +3,28 @@
 
 Wakes the agent once per incident for: nodes whose Ready condition is not True; pods that are not Running or
 Succeeded (Pending for more than 5 minutes, Failed, Unknown); Warning events seen in the last 20 minutes.
-Reads: kubectl get nodes / pods -A / events -A --field-selector type=Warning, all -o json.
+
+Failed pods are often leftovers of something that went on fine, and the pod object stays until someone
+deletes it (the pod garbage collector only starts at thousands of terminated pods), so:
+
+* a Failed pod of a Job is not reported when that Job completed (it retried and succeeded), when its CronJob
+  had a successful run after the pod failed (Job status.completionTime of a Complete Job of the same CronJob,
+  or the CronJob's status.lastSuccessfulTime: the Failed pod of an earlier run stays with
+  failedJobsHistoryLimit), or while the Job is still running and the pod failed less than an hour ago (it
+  may still succeed on a retry); otherwise (the Job failed) it is reported and reminded like any incident;
+* a Failed pod owned by a ReplicaSet, StatefulSet or DaemonSet (the controller has replaced it), and a pod
+  Failed as Evicted, NodeAffinity, UnexpectedAdmissionError or by a node shutdown (the usual leftovers of a
+  node under pressure or rebooted) is reported once, when it appears, with no reminders: the eviction is
+  news, the leftover object is not. It is reported again only if it changes or after it is gone and a pod of
+  that name fails again.
+
+Warning events Unhealthy, BackOff and ProbeWarning about a pod are dropped when that pod no longer exists or
+is Running and Ready now (a rollout's new pods fail their readiness probe a few times while they start; each
+rollout has new pod names, so these would be new incidents every time). Liveness probe failures are kept on a
+Ready pod (they restart containers), and every other event is kept.
+
+Reads: kubectl get nodes / pods -A / events -A --field-selector type=Warning, all -o json; only when a Failed
+pod belongs to a Job: get jobs -A -o json, and when that Job belongs to a CronJob: get cronjobs -A -o json.
 """
 
 from datetime import timedelta
@@ -12,7 +33,11 @@ import pe_common as pe
 
 PENDING_GRACE = timedelta(minutes=5)
 EVENT_WINDOW = timedelta(minutes=20)
+JOB_RETRY_GRACE = timedelta(hours=1)
 MAX_POD_NOTES = 3
+REPLACED_BY_CONTROLLER = ("ReplicaSet", "StatefulSet", "DaemonSet")
+LEFTOVER_REASONS = ("Evicted", "NodeAffinity", "UnexpectedAdmissionError", "NodeShutdown", "Shutdown", "Terminated")
+TRANSIENT_POD_EVENTS = ("Unhealthy", "BackOff", "ProbeWarning")
 
 
 def _container_notes(pod):
@@ -33,12 +58,115 @@ def _container_notes(pod):
     return notes[:MAX_POD_NOTES]
 
 
-def pod_incidents(pods, now):
+def failed_at(pod):
+    """When a Failed pod failed: its containers' last finishedAt, else the Ready condition's last change, else
+    its start or creation."""
+    times = []
+    for field in ("initContainerStatuses", "containerStatuses"):
+        for cs in pe.dig(pod, "status", field, default=[]) or []:
+            times.append(pe.parse_time(pe.dig(cs, "state", "terminated", "finishedAt")))
+    times = [t for t in times if t is not None]
+    if times:
+        return max(times)
+    ready = pe.condition(pod, "Ready")
+    return (pe.parse_time(ready.get("lastTransitionTime")) if ready else None) or \
+        pe.parse_time(pe.dig(pod, "status", "startTime")) or pe.parse_time(pe.meta(pod).get("creationTimestamp"))
+
+
+def _true(obj, ctype):
+    cond = pe.condition(obj, ctype)
+    return cond is not None and cond.get("status") == "True"
+
+
+class JobView(object):
+    """Jobs and CronJobs, read only when a Failed pod belongs to a Job (a healthy tick reads neither)."""
+
+    def __init__(self, check):
+        self.check = check
+        self._jobs = self._cronjobs = None
+        self._jobs_read = self._cronjobs_read = False
+
+    def jobs(self):
+        if not self._jobs_read:
+            self._jobs_read = True
+            items = self.check.call(pe.kubectl_items, ["get", "jobs", "-A", "-o", "json"])
+            self._jobs = None if items is None else {(pe.ns_of(j), pe.name_of(j)): j for j in items}
+        return self._jobs
+
+    def cronjobs(self):
+        if not self._cronjobs_read:
+            self._cronjobs_read = True
+            items = self.check.call(pe.kubectl_items, ["get", "cronjobs", "-A", "-o", "json"])
+            self._cronjobs = None if items is None else {(pe.ns_of(c), pe.name_of(c)): c for c in items}
+        return self._cronjobs
+
+    def later_success(self, ns, cronjob):
+        """The last successful run of a CronJob: the newest completionTime of its Complete Jobs, or its
+        status.lastSuccessfulTime, whichever is later (None if neither is known)."""
+        times = []
+        for (jns, _name), job in (self.jobs() or {}).items():
+            ref = pe.controller_ref(job)
+            if jns == ns and ref is not None and ref.get("kind") == "CronJob" and ref.get("name") == cronjob \
+                    and _true(job, "Complete"):
+                times.append(pe.parse_time(pe.dig(job, "status", "completionTime")))
+        times = [t for t in times if t is not None]
+        return max(times) if times else None
+
+    def cronjob_success(self, ns, cronjob):
+        cron = (self.cronjobs() or {}).get((ns, cronjob))
+        return pe.parse_time(pe.dig(cron, "status", "lastSuccessfulTime")) if cron else None
+
+
+def job_verdict(pod, owner, view, now):
+    """For a Failed pod owned by a Job: (skip, note). skip is True when the failure was made good."""
+    jobs = view.jobs()
+    if jobs is None:
+        return False, "job: unknown (could not read jobs)"
+    ns = pe.ns_of(pod)
+    job = jobs.get((ns, owner.get("name")))
+    if job is None:
+        return False, "job: %s no longer exists" % owner.get("name")
+    if _true(job, "Complete"):
+        return True, "its Job completed"
+    when = failed_at(pod)
+    cref = pe.controller_ref(job)
+    if cref is not None and cref.get("kind") == "CronJob":
+        cron = cref.get("name") or "?"
+        later = view.later_success(ns, cron)
+        if when is not None and later is not None and later > when:
+            return True, "CronJob %s succeeded later" % cron
+        later = view.cronjob_success(ns, cron)
+        if when is not None and later is not None and later > when:
+            return True, "CronJob %s succeeded later" % cron
+        note = "job: %s of CronJob %s, last success %s" % (pe.name_of(job), cron, pe.since(later, now) if later else "unknown")
+    else:
+        note = "job: %s" % pe.name_of(job)
+    if _true(job, "Failed"):
+        failed = pe.condition(job, "Failed")
+        return False, "%s, Failed (%s): %s" % (note, failed.get("reason") or "?", pe.short(failed.get("message") or "", 160))
+    if when is not None and now - when < JOB_RETRY_GRACE:
+        return True, "its Job is still running and may succeed on a retry"
+    return False, "%s, still running (%s active, %s failed)" % (
+        note, pe.dig(job, "status", "active") or 0, pe.dig(job, "status", "failed") or 0)
+
+
+def pod_incidents(pods, now, view=None):
     out = []
     for pod in pods:
         phase = pe.dig(pod, "status", "phase") or "Unknown"
         if phase in ("Running", "Succeeded"):
             continue
+        remind = True
+        job_note = None
+        if phase == "Failed":
+            owner = pe.controller_ref(pod)
+            kind = owner.get("kind") if owner else None
+            if kind == "Job" and view is not None:
+                skip, job_note = job_verdict(pod, owner, view, now)
+                if skip:
+                    continue
+            if kind in REPLACED_BY_CONTROLLER or (pe.dig(pod, "status", "reason") or "") in LEFTOVER_REASONS:
+                remind = False
         ns, name = pe.ns_of(pod), pe.name_of(pod)
         created = pe.parse_time(pe.meta(pod).get("creationTimestamp"))
         reason = pe.dig(pod, "status", "reason") or ""
@@ -66,8 +194,13 @@ def pod_incidents(pods, now):
         node = pe.dig(pod, "spec", "nodeName")
         if node:
             details[-1] += ", node: %s" % node
+        if job_note:
+            details.append(job_note)
+        if not remind:
+            details.append("a leftover (replaced by its controller, or evicted/rejected by its node): reported once, "
+                           "no reminders; delete the pod when it is understood")
         details.extend(_container_notes(pod))
-        out.append(pe.Incident("pod:%s/%s" % (ns, name), salient, summary, details))
+        out.append(pe.Incident("pod:%s/%s" % (ns, name), salient, summary, details, remind=remind))
     return out
 
 
@@ -84,7 +217,24 @@ def event_last_seen(event):
     return pe.parse_time(pe.meta(event).get("creationTimestamp"))
 
 
-def event_incidents(events, now):
+def settled(ev, obj, pods_by_name):
+    """True for an Unhealthy/BackOff/ProbeWarning event about a pod that is gone or Running and Ready now
+    (a liveness probe failure counts only when the pod is gone)."""
+    if pods_by_name is None or obj.get("kind") != "Pod" or ev.get("reason") not in TRANSIENT_POD_EVENTS:
+        return False
+    ns = obj.get("namespace") or pe.ns_of(ev)
+    pod = pods_by_name.get((ns, obj.get("name")))
+    if pod is None:
+        return True
+    message = str(ev.get("message") or ev.get("note") or "")
+    if message.startswith("Liveness probe"):
+        return False
+    return pe.dig(pod, "status", "phase") == "Running" and _true(pod, "Ready")
+
+
+def event_incidents(events, now, pods=None):
+    """pods: the pod list (None when it could not be read: then no event is dropped as settled)."""
+    pods_by_name = None if pods is None else {(pe.ns_of(p), pe.name_of(p)): p for p in pods}
     grouped = {}
     for ev in events:
         if ev.get("type") not in (None, "Warning"):
@@ -93,6 +243,8 @@ def event_incidents(events, now):
         if last is None or now - last > EVENT_WINDOW or last - now > timedelta(minutes=5):
             continue
         obj = ev.get("involvedObject") or ev.get("regarding") or {}
+        if settled(ev, obj, pods_by_name):
+            continue
         ns = obj.get("namespace") or pe.ns_of(ev)
         kind, name = obj.get("kind") or "?", obj.get("name") or "?"
         reason = ev.get("reason") or "?"
@@ -124,10 +276,10 @@ def main():
         incidents += pe.not_ready_incidents(nodes, check.now)
     pods = check.call(pe.kubectl_items, ["get", "pods", "-A", "-o", "json"])
     if pods is not None:
-        incidents += pod_incidents(pods, check.now)
+        incidents += pod_incidents(pods, check.now, JobView(check))
     events = check.call(pe.kubectl_items, ["get", "events", "-A", "--field-selector", "type=Warning", "-o", "json"])
     if events is not None:
-        incidents += event_incidents(events, check.now)
+        incidents += event_incidents(events, check.now, pods)
     check.finish(incidents)
 
 

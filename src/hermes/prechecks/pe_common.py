@@ -8,10 +8,15 @@ when its last line is {"wakeAgent": false} the agent run is skipped (no LLM toke
   credentials or impersonation flags: see `_check_argv`);
 * reads its thresholds from settings.json beside it (or $PLATFORM_ENGINEER_SETTINGS);
 * keeps one JSON state file under $PLATFORM_ENGINEER_STATE_DIR so that an incident wakes the agent once
-  (new key, changed digest, or a reminder after reminderHours), not on every tick;
-* prints at most 4 KB of evidence, then the JSON line, and exits 0. A failure of its own (kubectl error,
-  timeout, unparsable output, bad settings, unexpected exception) wakes the agent with the error: a broken
-  watchdog must never look like a quiet one.
+  (new key, changed digest, or a reminder after reminderHours), not on every tick. The state is saved after
+  the whole output is built, and records as reported only the incidents whose summary line is printed;
+  read-modify-write is guarded by a non-blocking flock on "<state file>.lock" (a tick that finds it held
+  prints a note and {"wakeAgent": false}: see StateFile);
+* prints at most 4 KB of evidence, then the JSON line, and exits 0. The summary line of every reported
+  incident comes before any detail (Check.render); every line passes through fit_line(), so text from the
+  cluster (event reasons, names, log lines) can never add a line of its own. A failure of its own (kubectl
+  error, timeout, unparsable output, bad settings, unexpected exception) wakes the agent with the error: a
+  broken watchdog must never look like a quiet one.
 
 Python 3.11+ standard library only.
 """
@@ -78,12 +83,34 @@ class KubectlError(PrecheckError):
 
 # --------------------------------------------------------------------------------------------- text helpers
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]|\x1b\[[0-9;?]*[A-Za-z]")
+# Order matters: whole escape sequences first (CSI, OSC, DCS/SOS/PM/APC strings, two-character escapes, 8-bit
+# CSI), then lone control characters (C0 but tab and newline, DEL, C1), then invisible bidi and zero-width
+# characters (which can reorder or hide text for a reader without changing what a program sees).
+_CONTROL = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]"                 # CSI: colours, cursor movement (ESC [ ... final byte)
+    r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)"      # OSC: window titles, hyperlinks (ESC ] ... BEL or ST)
+    r"|\x1b[PX^_][^\x1b]*\x1b\\"               # DCS, SOS, PM, APC strings (... ST)
+    r"|\x1b[ -/]*[0-~]"                        # other escapes (ESC ( B, ESC 7, ESC c, ...)
+    r"|\x9b[0-?]*[ -/]*[@-~]"                  # 8-bit CSI
+    r"|[\x00-\x08\x0b-\x1f\x7f-\x9f]"           # C0 controls (tab and newline kept), DEL, C1 controls
+    r"|[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]"  # zero-width and bidi controls, BOM
+)
+# Line breaks a reader (or a model) may honour besides \n: folded by one_line().
+_BREAKS = re.compile(r"\r\n|[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
 
 
 def clean(text):
-    """Removes terminal escapes and control characters (log lines may carry colours)."""
+    """Removes terminal escapes, control characters (tab and newline kept) and bidi/zero-width characters.
+    Log lines may carry colours; any text from the cluster may carry anything."""
     return _CONTROL.sub("", str(text if text is not None else ""))
+
+
+def one_line(text):
+    """Evidence line: line breaks folded into a visible "\\n", then clean(), tabs as spaces. No result can
+    hold a newline, carriage return or control character, so text from a cluster object cannot start a line
+    of its own (e.g. a fake "remediation:" verdict). Idempotent."""
+    folded = _BREAKS.sub("\\\\n", str(text if text is not None else ""))
+    return clean(folded).replace("\t", " ")
 
 
 def short(text, limit=200):
@@ -134,7 +161,8 @@ _TS = re.compile(
 
 
 def parse_time(value):
-    """Parses the RFC 3339 / ISO 8601 timestamps Kubernetes and kubectl write. None when absent or invalid.
+    """Parses the RFC 3339 / ISO 8601 timestamps Kubernetes and kubectl write. None when absent or invalid
+    (never raises: the values come from cluster objects anyone with write access can fill).
 
     A timestamp without a zone is taken as UTC. Fractions of any length are accepted (MicroTime has six
     digits, some tools write nine), which datetime.fromisoformat did not accept before Python 3.11.
@@ -150,14 +178,17 @@ def parse_time(value):
         dt = datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0), int(second or 0), micro)
     except ValueError:
         return None
-    if zone in (None, "Z", "z"):
-        tz = timezone.utc
-    else:
-        sign = -1 if zone[0] == "-" else 1
-        digits = zone[1:].replace(":", "")
-        offset = timedelta(hours=int(digits[:2]), minutes=int(digits[2:4] or 0))
-        tz = timezone(sign * offset)
-    return dt.replace(tzinfo=tz).astimezone(timezone.utc)
+    try:
+        if zone in (None, "Z", "z"):
+            tz = timezone.utc
+        else:
+            sign = -1 if zone[0] == "-" else 1
+            digits = zone[1:].replace(":", "")
+            offset = timedelta(hours=int(digits[:2]), minutes=int(digits[2:4] or 0))
+            tz = timezone(sign * offset)  # ValueError for offsets of 24 h or more (+24:00, -99:59)
+        return dt.replace(tzinfo=tz).astimezone(timezone.utc)
+    except (ValueError, OverflowError):  # also 9999-12-31T23:00:00-02:00 (past datetime.max in UTC)
+        return None
 
 
 def now_utc():
@@ -405,16 +436,21 @@ class Incident(object):
     salient the state that matters, e.g. "phase=Pending reason=Unschedulable": never timestamps or counters
             that move every tick. Its digest decides whether an open incident "changed".
     summary one line of evidence; details: more lines (indented in the output).
-    enrich  optional callable returning extra lines, only called when the incident is reported (log
-            excerpts, remediation checks: kubectl calls that a silent tick does not need).
+    enrich  optional callable enrich(budget) returning extra lines, only called when the incident is reported
+            and its summary is printed (log excerpts, remediation checks: kubectl calls that a silent tick does
+            not need). budget is the number of output bytes left for them, each line counted as printed
+            (evidence_bytes): an enrich that prints a verdict after a variable part (a log excerpt) sizes the
+            variable part so that the verdict fits. Any exception it raises becomes a short note.
+    remind  False: reported when new or changed, never reminded (a leftover that needs no daily nudge).
     """
 
-    def __init__(self, key, salient, summary, details=None, enrich=None):
+    def __init__(self, key, salient, summary, details=None, enrich=None, remind=True):
         self.key = key
         self.salient = salient
         self.summary = summary
         self.details = list(details or [])
         self.enrich = enrich
+        self.remind = remind
 
     @property
     def digest(self):
@@ -445,7 +481,7 @@ def triage(incidents, previous, now, reminder_hours):
     """Applies the once-per-incident rule.
 
     Returns (reported, open_state): reported is a list of (incident, why) for new keys, changed digests and
-    due reminders; open_state is the new incidents map (resolved incidents are dropped, so they are new again
+    due reminders (only for incidents with remind=True); open_state is the new incidents map (resolved incidents are dropped, so they are new again
     if they come back).
     """
     previous = previous if isinstance(previous, dict) else {}
@@ -461,7 +497,7 @@ def triage(incidents, previous, now, reminder_hours):
             why = "new"
         elif prev.get("digest") != inc.digest:
             why = "changed, was: %s" % short(prev.get("salient", "?"), 80)
-        else:
+        elif inc.remind:
             last = parse_time(prev.get("lastReported"))
             if last is None or now - last >= reminder - REMINDER_SLACK:
                 why = "reminder: open since %s" % since(parse_time(prev.get("firstSeen")), now)
@@ -486,12 +522,47 @@ def state_dir():
     return os.environ.get("PLATFORM_ENGINEER_STATE_DIR") or DEFAULT_STATE_DIR
 
 
+class TickSkipped(Exception):
+    """Another run of the same watchdog holds the state lock: this one prints a note and {"wakeAgent": false}."""
+
+
 class StateFile(object):
-    """One JSON file per script. A missing or corrupt file starts empty (everything open is new again)."""
+    """One JSON file per script. A missing or corrupt file starts empty (everything open is new again).
+
+    Read-modify-write of the state is guarded by a non-blocking flock on "<state file>.lock" (lock() at the
+    start of the run; the kernel drops it when the process exits). Two overlapping ticks of one watchdog (a
+    slow tick still running when the scheduler starts the next one, or a manual run) would otherwise both
+    read the old state, both report the same incident and the last writer would win; the second one now
+    skips its tick instead: the first one reports whatever there is. The lock file is left in place (removing
+    it would let a third run lock a different file).
+    """
 
     def __init__(self, name):
         self.path = os.path.join(state_dir(), name + ".json")
         self.problem = None
+        self._lock_fd = None
+
+    def lock(self):
+        """Takes the state lock without waiting. False when another process holds it. When the lock file
+        cannot be created (state folder missing and not creatable, read-only) the run goes on unlocked:
+        saving the state then fails and wakes the agent with that error."""
+        import fcntl
+
+        try:
+            os.makedirs(os.path.dirname(self.path), exist_ok=True)
+            fd = os.open(self.path + ".lock", os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError:
+            return True
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            return False
+        except OSError:  # a filesystem without flock: go on unlocked
+            os.close(fd)
+            return True
+        self._lock_fd = fd  # held (open) until the process exits
+        return True
 
     def load(self):
         try:
@@ -533,18 +604,48 @@ class StateFile(object):
 
 # --------------------------------------------------------------------------------------------- output
 
+# Longest evidence line, in characters (a longer one is cut with "...").
+MAX_LINE_CHARS = 600
+# Indent of an incident's detail lines.
+DETAIL_INDENT = "  "
+# An incident's enrich() is not called with less room than this (it would have no room for its lines).
+ENRICH_MIN_BYTES = 200
+# Room kept for the "... N more incidents not shown" line when not every summary fits.
+OMITTED_NOTE_BYTES = 160
+
+
+def fit_line(text, limit=MAX_LINE_CHARS):
+    """The one chokepoint every printed line goes through: one_line() (no newline, carriage return, control,
+    bidi or zero-width character survives), trailing space removed, cut at `limit` characters."""
+    line = one_line(text).rstrip()
+    if len(line) <= limit:
+        return line
+    return line[: max(0, limit - 3)] + "..."
+
+
+def line_bytes(line):
+    """Bytes one line takes in the output (UTF-8, with its newline)."""
+    return len(line.encode("utf-8")) + 1
+
+
+def printed_bytes(lines, indent=DETAIL_INDENT):
+    """Bytes these detail lines take when printed (indent added, fit_line applied): what an enrich(budget)
+    compares with its budget."""
+    return sum(line_bytes(fit_line(indent + ln)) for ln in lines)
+
 
 def cap_lines(lines, limit=MAX_EVIDENCE_BYTES):
-    """Keeps whole lines within `limit` bytes (newlines included), ending with a '... N more' note when cut."""
-    lines = [truncate_line(ln, 600) if len(ln) > 600 else ln for ln in lines]
-    total = sum(len(ln.encode("utf-8")) + 1 for ln in lines)
+    """Keeps whole lines within `limit` bytes (newlines included), ending with a '... N more' note when cut.
+    Every line goes through fit_line() first."""
+    lines = [fit_line(ln) for ln in lines]
+    total = sum(line_bytes(ln) for ln in lines)
     if total <= limit:
         return lines
     kept = []
     used = 0
     reserve = 80
     for ln in lines:
-        size = len(ln.encode("utf-8")) + 1
+        size = line_bytes(ln)
         if used + size > limit - reserve:
             break
         kept.append(ln)
@@ -576,6 +677,9 @@ class Check(object):
     def __init__(self, title, state_name):
         self.title = title
         self.state_file = StateFile(state_name)
+        if not self.state_file.lock():
+            raise TickSkipped("%s: another run of this watchdog holds %s.lock; this tick is skipped (that run "
+                              "reports what there is)" % (title, self.state_file.path))
         self.settings = load_settings()
         self.now = now_utc()
         self.errors = []
@@ -613,22 +717,53 @@ class Check(object):
         return lines
 
     def finish(self, incidents, extra_state=None):
-        """Triage, save state, print. State is only saved when every source was read (a source that failed
-        must not resolve the incidents it would have shown)."""
+        """Triage, build the whole output, then save the state, then print.
+
+        The output is built first (enrich() included: its kubectl calls and anything it may raise), so a
+        crash can never leave a state that says "reported" for an incident nobody saw. Every reported
+        incident's summary line has priority over all details (see render()); an incident whose summary did
+        not fit in the 4 KB is not recorded as reported (it keeps its previous state, or none), so it wakes
+        the next tick. State is only saved when every source was read (a source that failed must not resolve
+        the incidents it would have shown)."""
         reported, open_state = triage(incidents, self.open, self.now, self.settings["reminderHours"])
+        lines, shown = [], set()
+        if reported or self.errors:
+            lines, shown = self.render(incidents, reported, open_state)
         if not self.errors:
-            data = {"version": 1, "updated": fmt_time(self.now), "incidents": open_state}
+            saved = dict(open_state)
+            for inc, _why in reported:
+                if inc.key in shown:
+                    continue
+                prev = self.open.get(inc.key)
+                if isinstance(prev, dict):
+                    saved[inc.key] = prev
+                else:
+                    saved.pop(inc.key, None)
+            data = {"version": 1, "updated": fmt_time(self.now), "incidents": saved}
             if extra_state:
                 data.update(extra_state)
             try:
                 self.state_file.save(data)
             except PrecheckError as exc:
+                # Nothing was recorded: whatever the cap cuts from here is reported again next tick.
                 self.errors.append(exc)
+                if lines:
+                    lines.insert(1, "ERROR " + short(str(exc), 400))
+                else:
+                    lines, _shown = self.render(incidents, reported, open_state)
         wake = bool(reported) or bool(self.errors)
-        if not wake:
-            emit([], False)
-            return
-        lines = []
+        emit(lines, wake)
+
+    def render(self, incidents, reported, open_state):
+        """The evidence lines within MAX_EVIDENCE_BYTES, and the keys of the incidents whose summary is in them.
+
+        Space goes, in this order, to: the head line, errors and notes; the one-line summary of every reported
+        incident (as many as fit, in order; a "... N more incidents not shown" line for the rest); the
+        "already reported" and "not visible" lines; then the details of the shown incidents, each getting an
+        equal share of what is left (unused room passes on to the next). enrich() is called with its
+        incident's remaining share, and not at all once the share is too small for it.
+        """
+        limit = MAX_EVIDENCE_BYTES
         head = "%s at %s: " % (self.title, fmt_time(self.now))
         if reported:
             kinds = {}
@@ -640,31 +775,102 @@ class Check(object):
                 len(open_state))
         else:
             head += "the watchdog itself failed; the cluster state below may be incomplete."
-        lines.append(head)
-        lines.extend(self.error_lines())
+        fixed = [head] + self.error_lines()
         if self.state_file.problem:
-            lines.append("note: " + self.state_file.problem)
-        for inc, why in reported:
-            lines.append("[%s] %s" % (why, inc.summary))
-            details = list(inc.details)
-            if inc.enrich is not None:
-                try:
-                    details.extend(inc.enrich() or [])
-                except PrecheckError as exc:
-                    details.append("(could not gather more: %s)" % short(str(exc), 200))
-            lines.extend("  " + d for d in details)
-        unchanged = [inc.key for inc in incidents if inc.key not in {i.key for i, _w in reported}]
+            fixed.append("note: " + self.state_file.problem)
+        fixed = [fit_line(ln) for ln in fixed]
+        used = sum(line_bytes(ln) for ln in fixed)
+
+        summaries = [fit_line("[%s] %s" % (why, inc.summary)) for inc, why in reported]
+        sizes = [line_bytes(ln) for ln in summaries]
+        count = len(summaries)
+        if used + sum(sizes) > limit:
+            room = limit - used - OMITTED_NOTE_BYTES
+            count, taken = 0, 0
+            for size in sizes:
+                if taken + size > room:
+                    break
+                taken += size
+                count += 1
+        used += sum(sizes[:count])
+        omitted_line = None
+        if count < len(reported):
+            rest = len(reported) - count
+            omitted_line = fit_line(
+                "... %s not shown (output capped at %d bytes): not recorded as reported, so they wake the next tick"
+                % (plural(rest, "more incident"), limit))
+            used += line_bytes(omitted_line)
+
+        trailing = []
+        reported_keys = {inc.key for inc, _w in reported}
+        unchanged = [inc.key for inc in incidents if inc.key not in reported_keys]
+        candidates = []
         if unchanged:
-            lines.append("already reported and unchanged (%d): %s" % (len(unchanged), short(", ".join(unchanged), 400)))
-        for b in self.blind:
-            lines.append("not visible: " + b)
-        emit(lines, True)
+            candidates.append("already reported and unchanged (%d): %s" % (len(unchanged), short(", ".join(unchanged), 400)))
+        candidates.extend("not visible: " + b for b in self.blind)
+        for text in candidates:
+            ln = fit_line(text)
+            if used + line_bytes(ln) <= limit:
+                trailing.append(ln)
+                used += line_bytes(ln)
+
+        body = []
+        left = limit - used
+        for i in range(count):
+            inc, _why = reported[i]
+            share = left // (count - i)
+            block, taken, cut = [], 0, 0
+
+            def add(text):
+                ln = fit_line(DETAIL_INDENT + text)
+                if cut or taken + line_bytes(ln) > share:
+                    return False
+                block.append(ln)
+                return True
+
+            for detail in inc.details:
+                if add(detail):
+                    taken += line_bytes(block[-1])
+                else:
+                    cut += 1
+            if inc.enrich is not None:
+                budget = share - taken
+                if cut or budget < ENRICH_MIN_BYTES:
+                    extra = []
+                    cut += 1
+                else:
+                    try:
+                        extra = list(inc.enrich(budget) or [])
+                    except PrecheckError as exc:
+                        extra = ["(could not gather more: %s)" % short(str(exc), 200)]
+                    except Exception as exc:  # noqa: BLE001 - a broken enrich must not hide the incident
+                        extra = ["(could not gather more: %s: %s)" % (type(exc).__name__, short(str(exc), 200))]
+                for text in extra:
+                    if add(text):
+                        taken += line_bytes(block[-1])
+                    else:
+                        cut += 1
+            if cut:
+                note = fit_line(DETAIL_INDENT + "(more evidence cut or not gathered: output capped at %d bytes)" % limit)
+                if taken + line_bytes(note) <= share:
+                    block.append(note)
+                    taken += line_bytes(note)
+            left -= taken
+            body.append(summaries[i])
+            body.extend(block)
+        if omitted_line:
+            body.append(omitted_line)
+        shown = {inc.key for inc, _w in reported[:count]}
+        return fixed + body + trailing, shown
 
 
 def run(main, title):
     """Top-level guard: any exception wakes the agent with a short error summary; the exit code stays 0."""
     try:
         main()
+    except TickSkipped as exc:
+        sys.stdout.write(fit_line(str(exc)) + "\n" + SLEEP_LINE + "\n")
+        sys.stdout.flush()
     except PrecheckError as exc:
         emit(["%s: pre-check failed: %s" % (title, short(str(exc), 600))], True)
     except Exception as exc:  # noqa: BLE001 - a broken watchdog must wake, never go quiet

@@ -9,11 +9,20 @@ so it looks at what the API server knows, plus df inside pods where it can:
   (storage-provisioner annotation), a pod is waiting for the claim, or the claim has no storage class (static
   binding). A Pending claim no pod uses yet is normal with WaitForFirstConsumer (k3s local-path) and is not
   reported;
-* volumes in phase Failed or Released (get pv);
+* volumes in phase Failed or Released (get pv), with their reclaim policy in mind:
+  - Delete (and the deprecated Recycle): a volume passes through Released while the provisioner deletes it,
+    so Released or Failed is reported only once status.lastPhaseTransitionTime is more than 10 minutes old
+    (at once when the field is absent: clusters before Kubernetes 1.29 do not set it);
+  - Retain: Released is the expected end state (the data is kept until an admin reclaims it by hand), so it
+    is not an incident: such volumes are listed under "not visible" when the agent is woken for something
+    else. Failed is reported;
 * when settings dfExec is true, usage of Bound claims: for each claim, the first Running pod and container
   that mounts it runs `df -Pk MOUNTPATH` through kubectl exec; usage >= diskPercent is an incident. An exec
-  that fails (no df in a distroless image, no shell, container not ready) makes that claim "usage unknown":
-  listed in the output when the agent is woken, never a reason to wake on its own.
+  that fails because the image cannot run df (exit 126/127, "executable file not found", no shell), the
+  container is not ready or the pod went away makes that claim "usage unknown": listed in the output when
+  the agent is woken, never a reason to wake on its own. An exec refused by the API server (Forbidden,
+  Unauthorized) or one that timed out is a failure of the watchdog and wakes the agent with the error: when
+  every exec fails that way the watchdog would otherwise be blind without a word.
 """
 
 import re
@@ -22,6 +31,7 @@ from datetime import timedelta
 import pe_common as pe
 
 NOT_BOUND_GRACE = timedelta(minutes=5)
+RECLAIM_GRACE = timedelta(minutes=10)
 DF_TIMEOUT = 20
 DF_BUDGET_RESERVE = 20  # seconds kept free for printing when many claims are measured
 CRITICAL_PERCENT = 95
@@ -101,13 +111,23 @@ def claim_incidents(claims, users, now):
     return out
 
 
-def volume_incidents(volumes, now):
+def volume_incidents(volumes, now, kept=None):
+    """kept (a list) receives the names of Released volumes with reclaimPolicy Retain (not incidents)."""
     out = []
     for pv in volumes:
         phase = pe.dig(pv, "status", "phase") or "Unknown"
         if phase not in ("Failed", "Released"):
             continue
         name = pe.name_of(pv)
+        policy = pe.dig(pv, "spec", "persistentVolumeReclaimPolicy") or "Delete"
+        if policy == "Retain" and phase == "Released":
+            if kept is not None:
+                kept.append(name)
+            continue
+        if policy != "Retain":
+            changed = pe.parse_time(pe.dig(pv, "status", "lastPhaseTransitionTime"))
+            if changed is not None and now - changed < RECLAIM_GRACE:
+                continue  # the provisioner is most likely deleting it right now
         claim = pe.dig(pv, "spec", "claimRef") or {}
         summary = "pv %s %s, reclaimPolicy %s, was claim %s/%s, capacity %s%s" % (
             name, phase, pe.dig(pv, "spec", "persistentVolumeReclaimPolicy") or "?", claim.get("namespace") or "?",
@@ -119,6 +139,23 @@ def volume_incidents(volumes, now):
             details.append("%s since %s" % (phase, pe.since(changed, now)))
         out.append(pe.Incident("pv:%s" % name, "phase=%s" % phase, summary, details))
     return out
+
+
+_REFUSED = re.compile(
+    r"\(Forbidden\)|\bforbidden\b|\(Unauthorized\)|\bUnauthorized\b|\b40[13]\b|timed out|\btimeout\b|"
+    r"deadline exceeded|unable to return a response in the time allotted",
+    re.IGNORECASE)
+_BLIND = re.compile(r"exit (126|127):|command terminated with exit code 12[67]|executable file not found|"
+                    r"no such file or directory", re.IGNORECASE)
+
+
+def exec_refused(detail):
+    """True when a df exec failed for a reason that blinds the watchdog (refused by the API server, timed out)
+    rather than because of the container (no df, exit 126/127: a blind spot only)."""
+    detail = str(detail)
+    if _BLIND.search(detail):
+        return False
+    return bool(_REFUSED.search(detail))
 
 
 _PERCENT = re.compile(r"^(\d{1,3})%$")
@@ -176,6 +213,7 @@ def usage_incidents(check, claims, users):
     out = []
     unknown = []
     unmounted = []
+    refused = []
     for pvc in claims:
         if pe.dig(pvc, "status", "phase") != "Bound":
             continue
@@ -192,8 +230,12 @@ def usage_incidents(check, claims, users):
         try:
             parsed = parse_df(pe.kubectl(argv, timeout=DF_TIMEOUT))
         except pe.PrecheckError as exc:
-            unknown.append("%s/%s (df in %s/%s failed: %s)" % (ns, name, pe.name_of(pod), container,
-                                                                pe.tail(getattr(exc, "detail", str(exc)), 110)))
+            detail = getattr(exc, "detail", str(exc))
+            if exec_refused(detail):
+                refused.append(exc)
+            else:
+                unknown.append("%s/%s (df in %s/%s failed: %s)" % (ns, name, pe.name_of(pod), container,
+                                                                    pe.tail(detail, 110)))
             continue
         if parsed is None:
             unknown.append("%s/%s (df output not understood)" % (ns, name))
@@ -210,6 +252,14 @@ def usage_incidents(check, claims, users):
             ["capacity %s, class %s, volume %s%s" % (
                 capacity or "?", pe.dig(pvc, "spec", "storageClassName") or "?", pe.dig(pvc, "spec", "volumeName") or "?",
                 shared_note(size, capacity))]))
+    if refused:
+        # One error line for all of them (the same RBAC problem or unreachable API server, claim after claim).
+        check.errors.append(pe.PrecheckError(
+            "df through kubectl exec was refused or timed out for %s (not a missing df: the watchdog cannot measure "
+            "usage; fix pods/exec access or set dfExec false): %s" % (
+                pe.plural(len(refused), "claim"),
+                pe.short("kubectl %s: %s" % (" ".join(refused[0].argv) if isinstance(refused[0], pe.KubectlError) else "exec",
+                                             getattr(refused[0], "detail", str(refused[0]))), 300))))
     if unknown:
         check.blind.append("usage unknown for %s: %s" % (pe.plural(len(unknown), "claim"), "; ".join(unknown)))
     if unmounted:
@@ -230,7 +280,11 @@ def main():
     if claims is not None:
         incidents += claim_incidents(claims, users, check.now)
     if volumes is not None:
-        incidents += volume_incidents(volumes, check.now)
+        kept = []
+        incidents += volume_incidents(volumes, check.now, kept)
+        if kept:
+            check.blind.append("Released volumes kept by reclaimPolicy Retain are not reported (the expected end "
+                               "state; reclaim or delete them by hand): %s" % ", ".join(kept))
     if check.settings["dfExec"]:
         if claims is not None and pods is not None:
             incidents += usage_incidents(check, claims, users)
