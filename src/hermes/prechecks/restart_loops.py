@@ -89,33 +89,23 @@ def resolve_owner(check, pod, rs_cache):
     if ref is None:
         return Owner("Pod", pe.name_of(pod), note="no controller: do not delete")
     kind, name = ref.get("kind") or "?", ref.get("name") or "?"
-    if kind == "Job":
-        # Every run of a CronJob is a new Job (and pod): grouped by the CronJob, a loop that comes back with
-        # each run is one incident, not one per run.
-        cache_key = ("job", ns, name)
-        if cache_key not in rs_cache:
-            rs_cache[cache_key] = check.call(pe.kubectl_json, ["get", "job", "-n", ns, name, "-o", "json"])
-        job = rs_cache[cache_key]
-        if job is None:
-            return Owner("Job", name, note="owner lookup failed")
-        cref = pe.controller_ref(job)
-        if cref is not None and cref.get("kind") == "CronJob":
-            return Owner("CronJob", cref.get("name") or "?", via="Job/%s" % name)
-        return Owner("Job", name)
-    if kind != "ReplicaSet":
+    # A ReplicaSet belongs to its Deployment; a Job to its CronJob (every run of a CronJob is a new Job and pod:
+    # grouped by the CronJob, a loop that comes back with each run is one incident, not one per run).
+    resource = {"ReplicaSet": "replicaset", "Job": "job"}.get(kind)
+    if resource is None:
         return Owner(kind, name)
-    cache_key = (ns, name)
+    cache_key = (resource, ns, name)
     if cache_key not in rs_cache:
-        rs_cache[cache_key] = check.call(pe.kubectl_json, ["get", "replicaset", "-n", ns, name, "-o", "json"])
-    rs = rs_cache[cache_key]
-    if rs is None:
-        return Owner("ReplicaSet", name, note="owner lookup failed")
-    dref = pe.controller_ref(rs)
-    if dref is not None and dref.get("kind") == "Deployment":
-        return Owner("Deployment", dref.get("name") or "?", via="ReplicaSet/%s" % name)
-    if dref is not None:
-        return Owner(dref.get("kind") or "?", dref.get("name") or "?", via="ReplicaSet/%s" % name)
-    return Owner("ReplicaSet", name, note="ReplicaSet without a controller")
+        rs_cache[cache_key] = check.call(pe.kubectl_json, ["get", resource, "-n", ns, name, "-o", "json"])
+    owner_obj = rs_cache[cache_key]
+    if owner_obj is None:
+        return Owner(kind, name, note="owner lookup failed")
+    parent = pe.controller_ref(owner_obj)
+    if parent is not None:
+        return Owner(parent.get("kind") or "?", parent.get("name") or "?", via="%s/%s" % (kind, name))
+    if kind == "ReplicaSet":
+        return Owner("ReplicaSet", name, note="ReplicaSet without a controller")
+    return Owner("Job", name)
 
 
 def container_line(pod, cs, init, klass, recovering, now):
