@@ -83,22 +83,19 @@ class JobView(object):
 
     def __init__(self, check):
         self.check = check
-        self._jobs = self._cronjobs = None
-        self._jobs_read = self._cronjobs_read = False
+        self._read = {}  # resource -> {(namespace, name): object}, or None when the read failed
+
+    def _index(self, resource):
+        if resource not in self._read:
+            items = self.check.call(pe.kubectl_items, ["get", resource, "-A", "-o", "json"])
+            self._read[resource] = None if items is None else {(pe.ns_of(o), pe.name_of(o)): o for o in items}
+        return self._read[resource]
 
     def jobs(self):
-        if not self._jobs_read:
-            self._jobs_read = True
-            items = self.check.call(pe.kubectl_items, ["get", "jobs", "-A", "-o", "json"])
-            self._jobs = None if items is None else {(pe.ns_of(j), pe.name_of(j)): j for j in items}
-        return self._jobs
+        return self._index("jobs")
 
     def cronjobs(self):
-        if not self._cronjobs_read:
-            self._cronjobs_read = True
-            items = self.check.call(pe.kubectl_items, ["get", "cronjobs", "-A", "-o", "json"])
-            self._cronjobs = None if items is None else {(pe.ns_of(c), pe.name_of(c)): c for c in items}
-        return self._cronjobs
+        return self._index("cronjobs")
 
     def later_success(self, ns, cronjob):
         """The last successful run of a CronJob: the newest completionTime of its Complete Jobs, or its
