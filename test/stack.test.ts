@@ -314,3 +314,15 @@ describe('ArgoCD Application', () => {
     expect(app.spec.syncPolicy.automated).toEqual({ prune: true, selfHeal: true });
   });
 });
+
+describe.each([['root', objects()], ['non-root', objects({ securityMode: 'non-root' })]] as const)('service-account token (%s)', (_mode, objs) => {
+  it('is mounted only into the containers that call the API', () => {
+    const users: Record<string, string[]> = { hermes: ['hermes'], 'hermes-cron-seed': ['seed'] };
+    for (const o of objs.filter((x) => x.kind === 'Deployment' || x.kind === 'Job')) {
+      const spec = podSpec(o);
+      expect(spec.automountServiceAccountToken, o.metadata.name).toBe(false);
+      const mounting = [...(spec.initContainers ?? []), ...spec.containers].filter((c: any) => (c.volumeMounts ?? []).some((m: any) => m.name === 'kube-api-access')).map((c: any) => c.name);
+      expect(mounting, o.metadata.name).toEqual(users[o.metadata.name]);
+    }
+  });
+});

@@ -111,6 +111,17 @@ export function applyInWaves(cluster: Cluster, objects: KubeObject[]): Array<{ w
   return runs;
 }
 
+/** A fresh control plane with the CRDs, the namespaces outside the project, and a variant applied in waves. */
+export async function deployVariant(name: string, objects: KubeObject[]): Promise<Cluster> {
+  const cluster = await startCluster(name);
+  installCrds(cluster);
+  ensureNamespaces(cluster, foreignNamespaces(objects));
+  for (const { wave, run } of applyInWaves(cluster, objects)) {
+    if (run.status !== 0) throw new Error(`applying wave ${wave} of ${name} failed: ${run.stderr}`);
+  }
+  return cluster;
+}
+
 /** Creates namespaces (with a default ServiceAccount, which no controller-manager makes here) as admin. */
 export function ensureNamespaces(cluster: Cluster, names: string[], labels: Record<string, string> = {}): void {
   const objects = names.flatMap((name) => [

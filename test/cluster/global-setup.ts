@@ -19,7 +19,7 @@ export default function setup(project: TestProject): () => void {
   const started = Date.now();
   const binaries = ensureBinaries();
   const version = spawnSync(binaries.kubeApiserver, ['--version'], { encoding: 'utf8' }).stdout.trim();
-  console.log(`[cluster] ${version} (kube-apiserver), etcd ${binaries.versions.etcd}, kubectl and kubeseal ${binaries.versions.kubeseal}; binaries ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  console.log(`[cluster] ${version} (kube-apiserver), kubectl ${binaries.versions.kubernetes}, etcd ${binaries.versions.etcd}, kubeseal ${binaries.versions.kubeseal}; binaries ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   console.log(binaries.polaris ? `[cluster] Polaris ${binaries.versions.polaris}: ${binaries.polaris}` : '[cluster] Polaris: not found (TEST_ASSET_POLARIS); the real-Polaris comparison is skipped (README, "Cluster suite")');
 
   mkdirSync(tmpdir(), { recursive: true });
