@@ -253,6 +253,26 @@ describe.each(CONNECT_CASES)('exec, attach and port-forward with %s', (_mode, pe
   });
 });
 
+/** [permissions, what SOUL.md says of exec, of Secrets]: the prompt matches what admission and RBAC let through. */
+const SOUL_LINES: Array<[string, SiteInput['permissions'], RegExp, RegExp]> = [
+  ['defaults', {}, /only `kubectl exec` the API server lets through is\s+`kubectl exec -n <namespace> <pod> -c <container> -- df -Pk <mount path>`/, /You cannot read Secrets/],
+  ['the plan', { podExec: true, readSecrets: true }, /In the protected namespaces only `kubectl exec .* df -Pk/, /read Secrets in every namespace/],
+  ['none, listed', { podExec: false, readSecrets: ['apps', 'media'] }, /You have no `kubectl exec`/, /read Secrets only in `apps`, `media`/],
+];
+
+describe('SOUL.md', () => {
+  it.each(SOUL_LINES)('tells the agent what it may exec and read (%s)', (_label, permissions, exec, secrets) => {
+    const soul: string = find(objects({ permissions }), 'ConfigMap', 'hermes-seed').data['SOUL.md'];
+    expect(soul).toMatch(exec);
+    expect(soul).toMatch(secrets);
+  });
+
+  it('names every protected namespace', () => {
+    const soul: string = find(objects({ watchdogs: { protectedNamespaces: ['monitoring'] } }), 'ConfigMap', 'hermes-seed').data['SOUL.md'];
+    expect(soul).toContain('Never in these namespaces: `kube-system`, `argocd`, `cert-manager`, `monitoring`.');
+  });
+});
+
 export const GUARDRAIL_COUNTS = {
   allowed: ALLOWED.length,
   denied: DENIED.length,
