@@ -3,7 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { WATCHDOGS } from '../src/hermes/watchdogs';
 import { authorize, authorizeKubectl, type Request, type Subject } from './policy/rbac-authorizer';
-import { find, objects } from './helpers';
+import type { SiteInput } from '../src/site/schema';
+import { find, objects, type KubeObject } from './helpers';
 
 const NS = 'platform-engineer';
 const agent: Subject = { kind: 'ServiceAccount', namespace: NS, name: 'platform-engineer' };
@@ -17,7 +18,7 @@ describe('ClusterRole: exactly the plan matrix (section 3 with section 10), plus
   it('renders these rules and nothing else', () => {
     const READ = ['get', 'list', 'watch'];
     expect(find(all, 'ClusterRole', 'platform-engineer').rules).toEqual([
-      { apiGroups: [''], resources: ['nodes', 'pods', 'services', 'events', 'configmaps', 'persistentvolumeclaims', 'namespaces', 'secrets'], verbs: READ },
+      { apiGroups: [''], resources: ['nodes', 'pods', 'services', 'events', 'configmaps', 'persistentvolumeclaims', 'namespaces'], verbs: READ },
       { apiGroups: ['apps'], resources: ['deployments', 'statefulsets', 'daemonsets', 'replicasets'], verbs: READ },
       { apiGroups: ['batch'], resources: ['jobs', 'cronjobs'], verbs: READ },
       { apiGroups: ['networking.k8s.io'], resources: ['ingresses'], verbs: READ },
@@ -56,7 +57,6 @@ const ALLOWED: string[] = [
   'get jobs,cronjobs -A -o json',
   'get ingresses -A -o json',
   'get configmaps -n default -o json',
-  'get secrets -n default',
   'get pvc -A -o json',
   'get namespaces -o json',
   'get pv -o json',
@@ -95,6 +95,10 @@ const DENIED: string[] = [
   'delete statefulset example -n default',
   'delete pvc data -n default',
   'delete pv pv1',
+  'get secrets -n default',
+  'get secrets -A',
+  'get secret argocd-repo-creds -n argocd -o yaml',
+  'get secret sealed-secrets-key -n kube-system -o yaml',
   'create secret generic x -n default --from-literal=a=b',
   'delete secret x -n default',
   'patch secret x -n default -p {}',
@@ -154,11 +158,56 @@ describe('can-i tables', () => {
   });
 });
 
+/** Bindings (of any kind) whose role grants Secret reads: found by what they grant, not by name. */
+function secretReadBindings(objs: KubeObject[]) {
+  const grantsSecrets = (role: KubeObject) => (role.rules ?? []).some((r: any) => r.resources?.includes('secrets'));
+  const roles = objs.filter((o) => o.kind === 'ClusterRole' && grantsSecrets(o)).map((o) => o.metadata.name);
+  return objs.filter((o) => (o.kind === 'RoleBinding' || o.kind === 'ClusterRoleBinding') && roles.includes(o.roleRef.name));
+}
+
+/** [namespace, may the agent read its Secrets] per permissions.readSecrets. */
+const SECRET_READS: Array<[string, SiteInput['permissions'], Array<[string, boolean]>]> = [
+  ['false (default)', {}, [['apps', false], ['default', false], ['kube-system', false], ['argocd', false], [NS, false]]],
+  ['[apps, media]', { readSecrets: ['apps', 'media'] }, [['apps', true], ['media', true], ['default', false], ['kube-system', false], ['argocd', false], ['cert-manager', false], [NS, false]]],
+  ['true (the plan)', { readSecrets: true }, [['apps', true], ['default', true], ['kube-system', true], ['argocd', true], [NS, true]]],
+];
+
+describe.each(SECRET_READS)('permissions.readSecrets: %s', (_mode, permissions, table) => {
+  const objs = objects({ permissions });
+
+  it.each(table)('Secrets in %s readable: %s', (namespace, allowed) => {
+    for (const verb of ['get', 'list', 'watch']) {
+      expect(can(agent, { verb, group: '', resource: 'secrets', namespace, name: verb === 'get' ? 'x' : undefined }, objs), `${verb} in ${namespace}`).toBe(allowed);
+    }
+  });
+
+  it('grants Secret reads through one read-only role, bound only where the site says', () => {
+    const bindings = secretReadBindings(objs);
+    const readSecrets = permissions?.readSecrets ?? false;
+    if (readSecrets === false) return expect(bindings).toEqual([]);
+    for (const b of bindings) expect(b.subjects).toEqual([{ kind: 'ServiceAccount', name: 'platform-engineer', namespace: NS }]);
+    const role = find(objs, 'ClusterRole', bindings[0].roleRef.name);
+    expect(role.rules).toEqual([{ apiGroups: [''], resources: ['secrets'], verbs: ['get', 'list', 'watch'] }]);
+    if (readSecrets === true) expect(bindings.map((b) => b.kind)).toEqual(['ClusterRoleBinding']);
+    else expect(bindings.map((b) => [b.kind, b.metadata.namespace])).toEqual(readSecrets.map((n) => ['RoleBinding', n]));
+    // Listing every namespace's Secrets at once needs the cluster-wide grant.
+    expect(can(agent, { verb: 'list', group: '', resource: 'secrets' }, objs)).toBe(readSecrets === true);
+  });
+});
+
 describe('typed switches', () => {
-  it('permissions.readSecrets: false removes every Secret read', () => {
-    const objs = objects({ permissions: { readSecrets: false } });
-    for (const verb of ['get', 'list', 'watch']) expect(can(agent, { verb, group: '', resource: 'secrets', namespace: 'default' }, objs)).toBe(false);
-    expect(can(agent, { verb: 'list', group: '', resource: 'configmaps', namespace: 'default' }, objs)).toBe(true);
+  it('Secret reads never ride on the main ClusterRole', () => {
+    for (const readSecrets of [true, false, ['apps']]) {
+      const objs = objects({ permissions: { readSecrets } });
+      expect(find(objs, 'ClusterRole', 'platform-engineer').rules.flatMap((r: any) => r.resources)).not.toContain('secrets');
+    }
+    expect(can(agent, { verb: 'list', group: '', resource: 'configmaps', namespace: 'default' })).toBe(true);
+  });
+
+  it('permissions.podExec: "df" (default) and true keep the exec grant; the guardrail tells them apart (guardrails.test.ts)', () => {
+    for (const podExec of ['df', true] as const) {
+      expect(kubectl(agent, 'exec example -n default -- df -Pk /data', objects({ permissions: { podExec } })).allowed).toBe(true);
+    }
   });
 
   it('permissions.podExec: false removes exec and its ClusterRole', () => {

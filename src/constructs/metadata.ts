@@ -42,6 +42,7 @@ export const Names = {
   agentServiceAccount: 'platform-engineer',
   clusterRole: 'platform-engineer',
   execClusterRole: 'platform-engineer-exec',
+  secretReaderClusterRole: 'platform-engineer-read-secrets',
   deployment: 'hermes',
   container: 'hermes',
   service: 'hermes',

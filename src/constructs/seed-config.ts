@@ -13,6 +13,7 @@ import { soulMarkdown } from '../hermes/soul';
 import { RESTART_INTERVAL_MINUTES, WATCHDOGS, type Watchdog } from '../hermes/watchdogs';
 import { parseSchedule } from '../hermes/schedule';
 import { ConfigError } from '../site/load';
+import { protectedNamespaces } from '../site/protected-namespaces';
 import type { Site } from '../site/schema';
 import { Names, appLabels, syncWave, SyncWave } from './metadata';
 
@@ -29,10 +30,11 @@ export function precheckSettings(site: Site): Record<string, unknown> {
     sustainedTicks: site.watchdogs.sustainedTicks,
     certificateDays: site.watchdogs.certificateDays,
     reminderHours: site.watchdogs.reminderHours,
-    protectedNamespaces: [...site.watchdogs.protectedNamespaces],
+    // The same set the admission guardrail enforces, so the remediation verdict never promises a refused restart.
+    protectedNamespaces: protectedNamespaces(site),
     argocdNamespace: site.argocd.namespace,
     restartIntervalMinutes: RESTART_INTERVAL_MINUTES,
-    dfExec: site.permissions.podExec,
+    dfExec: site.permissions.podExec !== false,
   };
 }
 

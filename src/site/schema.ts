@@ -6,6 +6,7 @@
  * silently ignored key.
  */
 import { z } from 'zod';
+import { protectedNamespaces } from './protected-namespaces';
 
 // RFC 1123 label (namespaces, Secret names, label values of that shape).
 const dnsLabel = z
@@ -144,13 +145,22 @@ export const siteSchema = z
     /** How Hermes starts. See README "Two ways to start Hermes". */
     securityMode: z.enum(['root', 'non-root']).default('root'),
 
-    /** What the agent may do in the cluster beyond reading. */
+    /** What the agent may do in the cluster beyond reading. README "Escalation paths" says what each reaches. */
     permissions: z
       .strictObject({
-        /** Read Secrets cluster-wide (plan section 3). Risk: values can end up in Discord. */
-        readSecrets: z.boolean().default(true),
-        /** kubectl exec into any pod (plan section 10). Risk: a shell in every workload. */
-        podExec: z.boolean().default(true),
+        /**
+         * Secrets the agent may read: false (none), a list of namespaces (a RoleBinding in each; never a protected
+         * one), or true (every namespace: the plan's section 3, which reaches cluster-admin through ArgoCD's
+         * repository credentials; synth warns).
+         */
+        readSecrets: z
+          .union([z.boolean(), z.array(dnsLabel)], { error: 'expected false, true or a list of namespaces such as [apps, media]' })
+          .default(false),
+        /**
+         * kubectl exec: false (none), "df" (only the storage watchdog's `df -Pk PATH`, enforced by the admission
+         * guardrail), or true (any command outside the protected namespaces: plan section 10; synth warns).
+         */
+        podExec: z.union([z.boolean(), z.literal('df')], { error: 'expected false, "df" or true' }).default('df'),
       })
       .prefault({}),
 
@@ -185,8 +195,11 @@ export const siteSchema = z
         certificateDays: z.number().int().min(1).max(365).default(21),
         /** Re-alert on an unchanged open incident after this many hours. */
         reminderHours: z.number().int().min(1).max(168).default(24),
-        /** Namespaces where the agent never restarts or deletes anything. */
-        protectedNamespaces: z.array(dnsLabel).default(['kube-system', 'argocd']),
+        /**
+         * More protected namespaces, on top of the built-in ones (kube-system, argocd.namespace,
+         * clusterServices.*, dashboard.ingressControllerNamespace) and the agent's own (protected-namespaces.ts).
+         */
+        protectedNamespaces: z.array(dnsLabel).default([]),
       })
       .prefault({}),
 
@@ -199,6 +212,15 @@ export const siteSchema = z
         targetRevision: gitRevision.default('main'),
         /** Path of this project's dist/<namespace> folder inside that repository. */
         path: repoPath.default('platform-engineer/dist/platform-engineer'),
+      })
+      .prefault({}),
+
+    /** Where the cluster's own services run: always protected by the admission guardrail, never given to readSecrets. */
+    clusterServices: z
+      .strictObject({
+        certManagerNamespace: dnsLabel.default('cert-manager'),
+        /** The Sealed Secrets controller's namespace (its private key decrypts every SealedSecret in git). */
+        sealedSecretsNamespace: dnsLabel.default('kube-system'),
       })
       .prefault({}),
   })
@@ -215,6 +237,17 @@ export const siteSchema = z
     const expectedTail = `dist/${site.namespace}`;
     if (!(site.argocd.path === expectedTail || site.argocd.path.endsWith(`/${expectedTail}`))) {
       ctx.addIssue({ code: 'custom', path: ['argocd', 'path'], message: `must end with "${expectedTail}", the folder synth writes for namespace "${site.namespace}"` });
+    }
+    const secretNamespaces = site.permissions.readSecrets;
+    if (Array.isArray(secretNamespaces)) {
+      const guarded = protectedNamespaces(site);
+      secretNamespaces.forEach((ns, i) => {
+        if (guarded.includes(ns)) {
+          ctx.addIssue({ code: 'custom', path: ['permissions', 'readSecrets', i], message: 'names a protected namespace, whose Secrets reach cluster-wide rights; list only namespaces of your own workloads' });
+        } else if (secretNamespaces.indexOf(ns) !== i) {
+          ctx.addIssue({ code: 'custom', path: ['permissions', 'readSecrets', i], message: 'repeats an earlier entry; list each namespace once' });
+        }
+      });
     }
     for (const [i, api] of site.network.apiServerCidrs.entries()) {
       if (site.network.deniedCidrs.some((denied) => cidrContains(denied, api))) {
