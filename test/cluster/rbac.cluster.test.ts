@@ -7,6 +7,7 @@ import { WATCHDOGS } from '../../src/hermes/watchdogs';
 import { collectAllCalls, cleanupTemp } from '../prechecks/harness';
 import { deployVariant, serviceAccountUser, VARIANTS, variantObjects, type Cluster } from './cluster';
 import { inputs } from '../helpers';
+import { SECRET_READS } from '../rbac-cases';
 import { installFixtures, installPodsFor } from './fixtures';
 import { ask, canI, type Access } from './access';
 
@@ -17,7 +18,6 @@ const ALLOWED: string[] = [
   'get jobs,cronjobs -A -o json',
   'get ingresses -A -o json',
   'get configmaps -n default -o json',
-  'get secrets -n default',
   'get pvc -A -o json',
   'get namespaces -o json',
   'get pv -o json',
@@ -29,6 +29,14 @@ const ALLOWED: string[] = [
   'delete pod example -n default',
   'delete job example -n default',
   'exec example -n default -- df -Pk /data',
+];
+
+/** Secret reads: denied unless permissions.readSecrets grants them (the ArgoCD repository credentials, the sealing key). */
+const SECRET_READS_DENIED: string[] = [
+  'get secrets -n default',
+  'get secrets -A',
+  'get secret argocd-repo-creds -n argocd -o yaml',
+  'get secret sealed-secrets-key -n kube-system -o yaml',
 ];
 
 /** Everything the plan forbids the agent (section 3 "No cluster-scoped writes", section 8). */
@@ -125,7 +133,8 @@ describe.each(['default', 'site.yaml'])('RBAC on the real API server (%s)', (var
   });
   afterAll(() => cluster?.stop());
 
-  const allowedHere = ALLOWED.filter((c) => (readSecrets || !c.startsWith('get secrets')) && (podExec || !c.startsWith('exec ')));
+  const allowedHere = ALLOWED.filter((c) => podExec !== false || !c.startsWith('exec '));
+  const deniedHere = [...DENIED, ...(readSecrets === false ? SECRET_READS_DENIED : [])];
   it.each(allowedHere)('agent may: kubectl %s', (cmd) => {
     const a = ask(cluster, agent, cmd);
     expect(a.rbacDenied, a.output).toBe(false);
@@ -133,7 +142,7 @@ describe.each(['default', 'site.yaml'])('RBAC on the real API server (%s)', (var
     expect(a.output, cmd).toMatch(AFTER_AUTHORIZATION);
   });
 
-  it.each(DENIED.map((c) => c.replaceAll('platform-engineer', NS)))('agent may not: kubectl %s', (cmd) => {
+  it.each(deniedHere.map((c) => c.replaceAll('platform-engineer', NS)))('agent may not: kubectl %s', (cmd) => {
     const a = ask(cluster, agent, cmd);
     expect(a.rbacDenied, a.output).toBe(true);
   });
@@ -141,6 +150,17 @@ describe.each(['default', 'site.yaml'])('RBAC on the real API server (%s)', (var
   it.each(CAN_I)('agent can-i %s: %s', (_what, access, expected) => {
     const here = { ...access, ...(access.name === 'platform-engineer' ? { name: NS } : {}), ...(access.namespace === 'platform-engineer' ? { namespace: NS } : {}) };
     expect(canI(cluster, NS, 'platform-engineer', here)).toBe(expected);
+  });
+
+  it('grants nothing cluster-scoped that is writable', () => {
+    const clusterScoped: Array<[string, string]> = [
+      ['', 'nodes'], ['', 'namespaces'], ['', 'persistentvolumes'], ['rbac.authorization.k8s.io', 'clusterroles'], ['rbac.authorization.k8s.io', 'clusterrolebindings'],
+      ['apiextensions.k8s.io', 'customresourcedefinitions'], ['storage.k8s.io', 'storageclasses'], ['admissionregistration.k8s.io', 'validatingadmissionpolicies'],
+    ];
+    const granted = clusterScoped.flatMap(([group, resource]) =>
+      ['create', 'update', 'patch', 'delete', 'deletecollection'].filter((verb) => canI(cluster, NS, 'platform-engineer', { verb, group, resource })).map((verb) => `${verb} ${resource}`),
+    );
+    expect(granted).toEqual([]);
   });
 
   it('every kubectl call of the pre-check scripts, over every recorded cluster state, is allowed', () => {
@@ -165,34 +185,37 @@ describe.each(['default', 'site.yaml'])('RBAC on the real API server (%s)', (var
   });
 });
 
-describe('the permission switches on the real API server', () => {
-  const variants = {
-    'readSecrets off': inputs({ permissions: { readSecrets: false } as any }),
-    'podExec off': inputs({ permissions: { podExec: false } as any }),
-  };
-  const clusters: Record<string, Cluster> = {};
-  const agent = serviceAccountUser('platform-engineer', 'platform-engineer');
-
+describe.each(SECRET_READS)('permissions.readSecrets on the real API server: %s', (mode, permissions, table) => {
+  let cluster: Cluster;
   beforeAll(async () => {
-    for (const [name, project] of Object.entries(variants)) {
-      clusters[name] = await deployVariant(`rbac-${name.replace(' ', '-')}`, variantObjects(project));
-      installFixtures(clusters[name]);
-      installPodsFor(clusters[name], collectAllCalls());
+    cluster = await deployVariant(`secrets-${mode.replace(/[^a-z]+/gi, '-')}`, variantObjects(inputs({ permissions })));
+  });
+  afterAll(() => cluster?.stop());
+
+  it.each(table)('Secrets in %s readable: %s', (namespace, allowed) => {
+    for (const verb of ['get', 'list', 'watch']) {
+      expect(canI(cluster, 'platform-engineer', 'platform-engineer', { verb, resource: 'secrets', namespace, ...(verb === 'get' ? { name: 'x' } : {}) }), `${verb} in ${namespace}`).toBe(allowed);
     }
   });
-  afterAll(() => Object.values(clusters).forEach((c) => c.stop()));
 
-  it('readSecrets: false removes every Secret read and keeps the other reads', () => {
-    const c = clusters['readSecrets off'];
-    for (const verb of ['get', 'list', 'watch']) expect(canI(c, 'platform-engineer', 'platform-engineer', { verb, resource: 'secrets', namespace: 'default' }), verb).toBe(false);
-    expect(ask(c, agent, 'get secrets -n default').rbacDenied).toBe(true);
-    expect(canI(c, 'platform-engineer', 'platform-engineer', { verb: 'list', resource: 'configmaps', namespace: 'default' })).toBe(true);
+  it('lists every namespace\'s Secrets at once only with the cluster-wide grant', () => {
+    expect(canI(cluster, 'platform-engineer', 'platform-engineer', { verb: 'list', resource: 'secrets' })).toBe(permissions?.readSecrets === true);
   });
+});
 
-  it('podExec: false removes exec, and the pre-checks lose only df', () => {
-    const c = clusters['podExec off'];
-    expect(ask(c, agent, 'exec example -n default -- df -Pk /data').rbacDenied).toBe(true);
-    const denied = collectAllCalls().filter((argv) => ask(c, agent, argv).rbacDenied);
+describe('permissions.podExec: false on the real API server', () => {
+  let cluster: Cluster;
+  const agent = serviceAccountUser('platform-engineer', 'platform-engineer');
+  beforeAll(async () => {
+    cluster = await deployVariant('rbac-podexec-off', variantObjects(inputs({ permissions: { podExec: false } })));
+    installFixtures(cluster);
+    installPodsFor(cluster, collectAllCalls());
+  });
+  afterAll(() => cluster?.stop());
+
+  it('removes exec, and the pre-checks lose only df', () => {
+    expect(ask(cluster, agent, 'exec example -n default -- df -Pk /data').rbacDenied).toBe(true);
+    const denied = collectAllCalls().filter((argv) => ask(cluster, agent, argv).rbacDenied);
     expect(denied.length).toBeGreaterThan(0);
     expect(denied.every((argv) => argv[0] === 'exec' && argv.includes('df')), denied.map((a) => a.join(' ')).join('\n')).toBe(true);
   });
