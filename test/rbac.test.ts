@@ -178,8 +178,9 @@ describe('the cron seed Job ServiceAccount', () => {
 
   it('may run every command of its script, and nothing that writes', () => {
     for (const cmd of [
-      `rollout status deployment/hermes -n ${NS} --timeout=600s`,
-      `get pods -n ${NS} -l app.kubernetes.io/name=hermes --field-selector=status.phase=Running -o name`,
+      `get deployment/hermes -n ${NS} -o jsonpath={.metadata.generation}`,
+      `get pods -n ${NS} -l app.kubernetes.io/name=hermes -o jsonpath={.items[*].metadata.name}`,
+      `exec hermes-abc -n ${NS} -c hermes -- curl -fsS --max-time 5 http://127.0.0.1:8642/health`,
     ]) {
       const d = kubectl(seeder, cmd);
       expect(d.allowed, `${cmd}: ${JSON.stringify(d.denied)}`).toBe(true);
