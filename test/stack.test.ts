@@ -5,6 +5,11 @@ import { CREDENTIAL_KEYS } from '../src/hermes/credentials';
 import { ROOT_START_CAPABILITIES } from '../src/constructs/pod-security';
 import { renderFiles } from '../src/synth/render';
 import { HERMES_RELEASES } from '../src/image/hermes-version';
+import { loadImageRef } from '../src/image/image-ref';
+import { ConfigError } from '../src/site/load';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tempDir } from './cli';
 import { container, find, inputs, objects, podSpec, type KubeObject } from './helpers';
 
 const all = objects();
@@ -110,6 +115,14 @@ describe('seed ConfigMap', () => {
       packageVersion: '0.21.3',
       source: { file: 'hermes_cli/config_defaults.py', commit: '345cd2b057a452236de401d3534b8502a7465e8d' },
     });
+    const bumped = tempDir('pe-bump-');
+    writeFileSync(join(bumped, 'dockerfile'), 'ARG HERMES_VERSION=v2099.1.1\nFROM nousresearch/hermes-agent:${HERMES_VERSION}\n');
+    expect(() => loadImageRef(bumped)).toThrow(ConfigError);
+    expect(() => loadImageRef(bumped)).toThrow(/v2099\.1\.1 has no entry in src\/image\/hermes-version\.ts.*config_defaults\.py/);
+    for (const probe of ['toString', 'constructor']) {
+      writeFileSync(join(bumped, 'dockerfile'), `ARG HERMES_VERSION=${probe}\n`);
+      expect(() => loadImageRef(bumped), probe).toThrow(/has no entry/);
+    }
     for (const [tag, r] of Object.entries(HERMES_RELEASES)) {
       expect(r.source.commit, tag).toMatch(/^[0-9a-f]{40}$/);
       expect(Number.isInteger(r.configVersion) && r.configVersion > 12, tag).toBe(true);
