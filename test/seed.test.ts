@@ -219,6 +219,8 @@ describe('seed_cron.py (the cron seeder)', () => {
     expect(r.status).not.toBe(0);
     expect(r.stderr).toContain(`hermes cron ${action} failed (exit 1)`);
     expect(r.stderr).toContain(`Failed to ${action} job: Cron prompt blocked by the injection scanner`);
+    // The log keeps what was done before the refusal.
+    if (action === 'edit') expect(r.stdout).toContain('unchanged cluster-health-check');
   });
 
   it('says which time zone Hermes will run the schedules in, and warns when the image cannot load it', () => {

@@ -99,8 +99,19 @@ def main():
     if not desired:
         print(f"error: no watchdog definitions in {DESIRED}", file=sys.stderr)
         return 2
-    manifest = load_json(MANIFEST, {})
     summary = []
+    try:
+        converge(desired, summary)
+    except HermesError:
+        print("\n".join(summary))  # what was done before the failure
+        raise
+    summary.append(time_zone_report())
+    print("\n".join(summary))
+    return 0
+
+
+def converge(desired, summary):
+    manifest = load_json(MANIFEST, {})
     for w in desired:
         name, want = w["name"], digest(w)
         jobs = current_jobs()
@@ -113,6 +124,7 @@ def main():
             hermes("edit", entry["id"], "--schedule", w["schedule"], "--prompt", w["prompt"], *definition_flags(w))
             manifest[name] = {"id": entry["id"], "digest": want}
             summary.append(f"updated   {name}")
+            write_manifest(manifest)
             continue
         same_name = [j for j in jobs if str(j.get("name", "")).lower() == name.lower()]
         if same_name:
@@ -136,9 +148,6 @@ def main():
             summary.append(f"removed   {name}: no longer defined in git")
         write_manifest(manifest)
     write_manifest(manifest)
-    summary.append(time_zone_report())
-    print("\n".join(summary))
-    return 0
 
 
 if __name__ == "__main__":
