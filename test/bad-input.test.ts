@@ -28,6 +28,9 @@ const withSite = (extra: Record<string, unknown>) => () => ({ ...base, ...extra 
 const CASES: Case[] = [
   ['namespace not a DNS label', 'namespace', withSite({ namespace: 'Platform_Engineer' }), /DNS-1123 label/],
   ['namespace of the wrong type', 'namespace', withSite({ namespace: 42 }), /expected string, got a number/],
+  ['time zone not in the tz database', 'timezone', withSite({ timezone: 'Mars/Olympus_Mons' }), /IANA time zone name/],
+  ['time zone in the wrong case (zoneinfo is case-sensitive)', 'timezone', withSite({ timezone: 'europe/berlin' }), /exact case/],
+  ['time zone given as an offset', 'timezone', withSite({ timezone: '+01:00' }), /IANA time zone name/],
   ['unknown top-level field (typo)', 'namesapce', withSite({ namesapce: 'x' }), /unknown field/],
   ['unknown nested field', 'dashboard.hots', withSite({ dashboard: { hots: 'x' } }), /unknown field/],
   ['host name with an underscore', 'dashboard.host', withSite({ dashboard: { host: 'hermes_rogi.casa' } }), /DNS name/],

@@ -19,7 +19,7 @@ export function selectorLabels(name: string): Record<string, string> {
 
 /**
  * ArgoCD sync waves: namespace first, then RBAC, volume, configuration and policies, then the workload.
- * The cron seeder is a PostSync hook and runs after everything is Healthy.
+ * The cron seeder is a Sync hook in the workload wave: it starts with the Deployment and waits for the gateway itself.
  */
 export const SyncWave = {
   namespace: '-3',

@@ -51,6 +51,26 @@ const repoPath = z
   .regex(/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/, 'expected a relative path inside the repository, such as "dist/platform-engineer"')
   .refine((p) => !p.split('/').includes('..'), 'must not contain ".."');
 
+// An IANA time zone Hermes' zoneinfo can load: "UTC" or Area/Location with the database's exact spelling (zoneinfo
+// is case-sensitive; an unknown zone makes Hermes fall back to UTC with only a log warning).
+const timeZone = z
+  .string()
+  .refine(isIanaTimeZone, 'expected an IANA time zone name such as "Europe/Berlin" or "UTC" (exact case, see the tz database)');
+
+/** Default `timezone`: the plan's owner lives in UTC+1/+2, and the plan's 08:00/09:00 reports mean their morning. */
+export const DEFAULT_TIMEZONE = 'Europe/Berlin';
+
+export function isIanaTimeZone(value: string): boolean {
+  if (value === 'UTC') return true;
+  if (!/^[A-Z][A-Za-z_]+(\/[A-Z][A-Za-z0-9_+-]*)+$/.test(value)) return false;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: value });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export function isIpv4Cidr(value: string): boolean {
   const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(value);
   if (!m) return false;
@@ -67,6 +87,9 @@ export const siteSchema = z
   .object({
     /** Namespace of every namespaced object. */
     namespace: dnsLabel.default('platform-engineer'),
+
+    /** IANA time zone every schedule is read in (Hermes' cron, the watchdogs). Read it through siteTimeZone(). */
+    timezone: timeZone.default(DEFAULT_TIMEZONE),
 
     /** Where the agent runs. The plan pins it to the amd64 NUC. */
     node: z
@@ -288,3 +311,11 @@ type DeepReadonly<T> = T extends (infer U)[]
   : T extends object
     ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
     : T;
+
+/**
+ * The site's IANA time zone (site.yaml `timezone`, default DEFAULT_TIMEZONE). Hermes runs cron expressions in it
+ * (config.yaml `timezone`, HERMES_TIMEZONE); anything else that reads a wall-clock schedule should use it too.
+ */
+export function siteTimeZone(site: Pick<Site, 'timezone'>): string {
+  return site.timezone;
+}

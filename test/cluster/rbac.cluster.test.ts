@@ -129,7 +129,7 @@ describe.each(['default', 'site.yaml'])('RBAC on the real API server (%s)', (var
   beforeAll(async () => {
     cluster = await deployVariant(`rbac-${variant}`, objects);
     installFixtures(cluster);
-    installPodsFor(cluster, collectAllCalls());
+    installPodsFor(cluster, [...collectAllCalls(), ['exec', 'hermes-abc', '-n', NS, '-c', 'hermes']]);
   });
   afterAll(() => cluster?.stop());
 
@@ -172,9 +172,14 @@ describe.each(['default', 'site.yaml'])('RBAC on the real API server (%s)', (var
 
   it('the seed Job may exec into pods of its own namespace only, and run its script, and write nothing', () => {
     expect(ask(cluster, seeder, `exec hermes-abc -n ${NS} -c hermes -- python3 /opt/seed/seed_cron.py`).rbacDenied).toBe(false);
+    expect(ask(cluster, seeder, `exec hermes-abc -n ${NS} -c hermes -- python3 /opt/seed/seed_cron.py`).output).toMatch(/does not have a host assigned/);
     expect(ask(cluster, seeder, 'exec example -n default -- sh').rbacDenied).toBe(true);
     expect(ask(cluster, seeder, 'exec coredns-1 -n kube-system -- sh').rbacDenied).toBe(true);
-    for (const cmd of [`rollout status deployment/hermes -n ${NS} --timeout=1s`, `get pods -n ${NS} -l app.kubernetes.io/name=hermes --field-selector=status.phase=Running -o name`]) {
+    for (const cmd of [
+      `get deployment/hermes -n ${NS} -o jsonpath={.metadata.generation}`,
+      `get pods -n ${NS} -l app.kubernetes.io/name=hermes -o jsonpath={.items[*].metadata.name}`,
+      `exec hermes-abc -n ${NS} -c hermes -- curl -fsS --max-time 5 http://127.0.0.1:8642/health`,
+    ]) {
       const a = ask(cluster, seeder, cmd);
       expect(a.rbacDenied, `${cmd}: ${a.output}`).toBe(false);
     }
