@@ -447,7 +447,7 @@ describe('kind-targeted checks', () => {
 
   it('the templated checks fail without the instance label and the PodDisruptionBudget', () => {
     const bare = deployment('web', goodPodSpec());
-    delete bare.metadata.labels;
+    delete (bare.metadata as any).labels;
     const results = runPolaris([bare], { only: ['missingPodDisruptionBudget', 'metadataAndInstanceMismatched'] });
     expect(results.map((r) => [r.checkId, r.passed])).toEqual([
       ['metadataAndInstanceMismatched', false],
