@@ -10,6 +10,7 @@ Reads: kubectl get applications.argoproj.io -n <argocdNamespace> -o json.
 """
 
 import pe_common as pe
+import pe_ledger
 
 BAD_SYNC = ("OutOfSync", "Unknown")
 BAD_HEALTH = ("Degraded", "Missing", "Unknown")
@@ -74,7 +75,8 @@ def main():
         apps = pe.kubectl_items(argv)
     except pe.KubectlError as exc:
         if "the server doesn't have a resource type" in exc.detail:
-            check.errors.append(pe.PrecheckError("the ArgoCD Application CRD is not installed (or not served): %s" % exc))
+            check.errors.append(pe.PrecheckError("the ArgoCD Application CRD is not installed (or not served): %s" % exc,
+                                                 cause=pe_ledger.fault_of(exc)))
         else:
             check.errors.append(exc)
         check.finish([])
