@@ -10,7 +10,7 @@ import { stringify } from 'yaml';
 import * as k8s from '../k8s';
 import { hermesConfig } from '../hermes/config-yaml';
 import { soulMarkdown } from '../hermes/soul';
-import { RESTART_INTERVAL_MINUTES, WATCHDOGS, type Watchdog } from '../hermes/watchdogs';
+import { RESTART_INTERVAL_MINUTES, SCRIPT_JOBS, WATCHDOGS, type ScriptJob, type Watchdog } from '../hermes/watchdogs';
 import { parseSchedule } from '../hermes/schedule';
 import { ConfigError } from '../site/load';
 import type { Site } from '../site/schema';
@@ -21,7 +21,7 @@ export const PRECHECKS_DIR = join('src', 'hermes', 'prechecks');
 export const SEED_DIR = join('src', 'hermes', 'seed');
 
 /** settings.json for the pre-check scripts, from the site configuration. */
-export function precheckSettings(site: Site): Record<string, unknown> {
+export function precheckSettings(site: Site, timezone = 'UTC'): Record<string, unknown> {
   return {
     diskPercent: site.watchdogs.diskPercent,
     cpuPercent: site.watchdogs.cpuPercent,
@@ -33,11 +33,14 @@ export function precheckSettings(site: Site): Record<string, unknown> {
     argocdNamespace: site.argocd.namespace,
     restartIntervalMinutes: RESTART_INTERVAL_MINUTES,
     dfExec: site.permissions.podExec,
+    // Maintenance windows are read in this IANA time zone (site.yaml's `timezone` once it exists: README).
+    timezone,
+    maintenanceWindows: site.maintenanceWindows.map((w) => ({ ...w, scope: { ...w.scope } })),
   };
 }
 
 /** Fails synth on a watchdog Hermes would reject, instead of in the seed Job's log. */
-export function validateWatchdogs(watchdogs: readonly Watchdog[]): void {
+export function validateWatchdogs(watchdogs: readonly (Watchdog | ScriptJob)[]): void {
   const problems: string[] = [];
   watchdogs.forEach((w, i) => {
     try {
@@ -53,16 +56,24 @@ export function validateWatchdogs(watchdogs: readonly Watchdog[]): void {
   if (problems.length > 0) throw new ConfigError('src/hermes/watchdogs.ts', problems);
 }
 
-/** The seeder's desired state: one entry per watchdog, exactly the flags `hermes cron create` receives. */
-export function seedWatchdogs(watchdogs: readonly Watchdog[] = WATCHDOGS): Array<Record<string, string>> {
-  validateWatchdogs(watchdogs);
-  return watchdogs.map((w) => ({
+/**
+ * The seeder's desired state: one entry per watchdog and script-only job, exactly the flags `hermes cron
+ * create` receives (`noAgent` only on script-only jobs, so the agent watchdogs' entries, and the digests the
+ * seeder compares, stay as they were).
+ */
+export function seedWatchdogs(
+  watchdogs: readonly Watchdog[] = WATCHDOGS,
+  scriptJobs: readonly ScriptJob[] = SCRIPT_JOBS,
+): Array<Record<string, string | boolean>> {
+  validateWatchdogs([...watchdogs, ...scriptJobs]);
+  const entry = (w: Watchdog | ScriptJob) => ({
     name: w.name,
     schedule: w.schedule,
     prompt: w.prompt,
     deliver: 'discord',
     script: `platform-engineer/${w.script}`,
-  }));
+  });
+  return [...watchdogs.map(entry), ...scriptJobs.map((j) => ({ ...entry(j), noAgent: true }))];
 }
 
 export function seedConfigData(site: Site, hermesVersion: string, root = '.'): Record<string, string> {

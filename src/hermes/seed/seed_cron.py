@@ -49,7 +49,8 @@ def hermes(*args):
 
 
 def definition_flags(w):
-    return ["--name", w["name"], "--deliver", w["deliver"], "--script", w["script"]]
+    # --no-agent: a script-only job (its stdout is delivered as is); `cron create` and `cron edit` both take it.
+    return ["--name", w["name"], "--deliver", w["deliver"], "--script", w["script"]] + (["--no-agent"] if w.get("noAgent") else [])
 
 
 def write_manifest(manifest):
