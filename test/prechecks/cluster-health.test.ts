@@ -140,7 +140,7 @@ describe('cluster_health.py', () => {
     expect(runPrecheck('restart_loops.py', 'crashloop', { stateDir: r.stateDir }).evidence).toContain('[new] deployment apps/web: CrashLoopBackOff in web (1 pod)');
     // When cluster-health wakes for something else, it says where the BackOff went.
     const both = writeScenario({ base: 'crashloop', calls: { 'get nodes -o json': { file: join(fixturesDir, 'notready-node', 'nodes.json') } } });
-    expect(runPrecheck(SCRIPT, both).evidence).toContain('BackOff events of pods in a restart loop are left to pod-restart-loop: apps/web-7d9c6b5f4-x2x9k');
+    expect(runPrecheck(SCRIPT, both).evidence).toContain('Warning events of pods in a restart loop are left to pod-restart-loop: apps/web-7d9c6b5f4-x2x9k');
     // The same event on a pod that is not looping (any more) is still reported.
     const pods = readFixture('healthy', 'pods.json');
     const calm = writeScenario({ base: 'crashloop', files: { 'pods.json': pods }, calls: { 'get pods -A -o json': 'pods.json' } });

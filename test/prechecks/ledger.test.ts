@@ -78,11 +78,27 @@ describe('recoveries are announced without the agent (notices.py)', () => {
     runPrecheck('cluster_health.py', 'notready-node', { stateDir });
     expect(tool('notices.py', [], stateDir).stdout).toBe('');
     runPrecheck('cluster_health.py', 'healthy', { stateDir, now: '2026-11-23T13:15:00Z' });
-    const out = tool('notices.py', [], stateDir, '2026-11-23T13:20:00Z');
+    // Settling for 10 minutes first (it might come back).
+    expect(tool('notices.py', [], stateDir, '2026-11-23T13:20:00Z').stdout).toBe('');
+    const out = tool('notices.py', [], stateDir, '2026-11-23T13:25:00Z');
     expect(out.stdout).toBe(
       'Platform engineer: 1 notice\n- resolved: `node:pi-worker-1:NotReady` (Ready=Unknown reason=NodeStatusUnknown) open since 2026-11-23T10:00:00Z, lasted 3h15m\n',
     );
-    expect(tool('notices.py', [], stateDir, '2026-11-23T13:30:00Z').stdout).toBe('');
+    expect(tool('notices.py', [], stateDir, '2026-11-23T13:35:00Z').stdout).toBe('');
+    // Back after its recovery was announced: news again.
+    expect(runPrecheck('cluster_health.py', 'notready-node', { stateDir, now: '2026-11-23T13:45:00Z' }).lastLine.wakeAgent).toBe(true);
+  });
+
+  it('an incident that comes back while its "resolved" notice settles is the same incident: no wake, no notice', () => {
+    const stateDir = makeStateDir();
+    runPrecheck('cluster_health.py', 'notready-node', { stateDir });
+    runPrecheck('cluster_health.py', 'healthy', { stateDir, now: '2026-11-23T10:15:00Z' });
+    expect(readLedger(stateDir).notices).toHaveLength(1);
+    const back = runPrecheck('node_resources.py', 'notready-node', { stateDir, now: '2026-11-23T10:20:00Z' });
+    expect(back.stdout).toBe('{"wakeAgent": false}\n');
+    expect(readLedger(stateDir).notices).toEqual([]);
+    expect(readLedger(stateDir).incidents['node:pi-worker-1:NotReady']).toMatchObject({ firstSeen: '2026-11-23T10:00:00Z', lastReported: '2026-11-23T10:00:00Z' });
+    expect(tool('notices.py', [], stateDir, '2026-11-23T10:40:00Z').stdout).toBe('');
   });
 
   it('a crash of a watchdog that saw the incident does not close it (no false "resolved")', () => {

@@ -259,9 +259,10 @@ def event_cause(obj, ns, pods_by_name, down_nodes, message=""):
 
 
 def left_to_restart_loop(ev, obj, ns, pods_by_name, now):
-    """A BackOff event about a pod whose container is in a restart loop: the pod-restart-loop watchdog reports
-    that loop (one condition, one message), whichever of the two runs first."""
-    if ev.get("reason") != "BackOff" or obj.get("kind") != "Pod" or pods_by_name is None:
+    """A Warning event (BackOff, Failed image pulls, Unhealthy probes...) about a pod whose container is in a
+    restart loop: the pod-restart-loop watchdog reports that loop with its logs (one condition, one message),
+    whichever of the two runs first."""
+    if obj.get("kind") != "Pod" or pods_by_name is None:
         return False
     pod = pods_by_name.get((ns, obj.get("name")))
     return pod is not None and pe.in_restart_loop(pod, now)
@@ -307,7 +308,7 @@ def event_incidents(events, now, pods=None, down_nodes=(), notes=None):
         cause = event_cause(obj, ns, pods_by_name, down_nodes, str(ev.get("message") or ev.get("note") or ""))
         out.append(pe.Incident(key, "Warning " + (ev.get("reason") or "?"), summary, cause=cause))
     if left and notes is not None:
-        notes.append("BackOff events of pods in a restart loop are left to pod-restart-loop: %s" % ", ".join(sorted(left)))
+        notes.append("Warning events of pods in a restart loop are left to pod-restart-loop: %s" % ", ".join(sorted(left)))
     return out
 
 

@@ -26,6 +26,9 @@ def main():
         fresh = [n for n in notices if (pe.parse_time(n.get("at")) or now) > now - pe_ledger.NOTICE_TTL]
         lines, rest, used = [], [], 0
         for notice in fresh:
+            if (pe.parse_time(notice.get("due")) or now) > now:
+                rest.append(notice)  # settling: the incident may come back (pe_ledger.SETTLE)
+                continue
             line = pe.fit_line(notice["text"], 400)
             if used + len(line) + 1 > MAX_MESSAGE_CHARS - 80:
                 rest.append(notice)
@@ -38,8 +41,9 @@ def main():
         led.save()
     if lines:
         head = "Platform engineer: %s" % pe.plural(len(lines), "notice")
-        if rest:
-            head += " (%d more next time)" % len(rest)
+        more = sum(1 for n in rest if (pe.parse_time(n.get("due")) or now) <= now)
+        if more:
+            head += " (%d more next time)" % more
         sys.stdout.write("\n".join([head] + ["- " + ln for ln in lines]) + "\n")
         sys.stdout.flush()
 

@@ -43,6 +43,9 @@ CAUSE_GRACE = timedelta(minutes=30)
 STALE_AFTER = timedelta(hours=48)
 # Silences are bounded: at most this long.
 MAX_SILENCE = timedelta(days=7)
+# A "resolved" notice waits this long before it is delivered: an incident that comes back meanwhile (a
+# flapping node, an API server that blinks) is reopened as the same incident, with no new wake and no notice.
+SETTLE = timedelta(minutes=10)
 # Notices not delivered after this long are dropped (the notices job is not running).
 NOTICE_TTL = timedelta(days=2)
 MAX_NOTICES = 50
@@ -481,6 +484,8 @@ def triage(data, incidents, watchdog, now, settings, clean, api_ok):
     reported, held, quiet, updates = [], [], [], {}
     for key, inc in seen.items():
         prev = entries.get(key) if isinstance(entries.get(key), dict) else None
+        if prev is None:
+            prev = reopen(data, key, now)
         why = None
         if prev is None:
             why = "new"
@@ -564,14 +569,14 @@ def close_unseen(data, seen_keys, watchdog, now, clean, api_ok):
         if not (close or stale):
             continue
         del entries[key]
-        recent[key] = {"closed": pe.fmt_time(now), "subjects": entry.get("subjects") or []}
+        recent[key] = {"closed": pe.fmt_time(now), "subjects": entry.get("subjects") or [], "entry": entry}
         first = pe.parse_time(entry.get("firstSeen"))
         if entry.get("lastReported") and not entry.get("held") and not is_event(key) and entry.get("announce", True):
             text = "resolved: %s (%s) open since %s, lasted %s%s" % (
                 label_of(key), pe.short(entry.get("salient") or "", 60).replace("`", "'"), pe.fmt_time(first),
                 duration_text(first, now),
                 "" if not stale else "; no watchdog has seen it for %s" % pe.fmt_age(STALE_AFTER))
-            queue_notice(data, text, now)
+            queue_notice(data, text, now, key)
     for key in list(recent):
         closed = pe.parse_time((recent.get(key) or {}).get("closed"))
         if closed is None or now - closed > CAUSE_GRACE:
@@ -580,10 +585,26 @@ def close_unseen(data, seen_keys, watchdog, now, clean, api_ok):
                         and (pe.parse_time(s.get("until")) or now) > now][-MAX_SILENCES:]
 
 
-def queue_notice(data, text, now):
+def queue_notice(data, text, now, key=None):
     notices = data.setdefault("notices", [])
-    notices.append({"at": pe.fmt_time(now), "text": pe.fit_line(text, 400)})
+    notices.append({"at": pe.fmt_time(now), "due": pe.fmt_time(now + SETTLE), "key": key, "text": pe.fit_line(text, 400)})
     del notices[:-MAX_NOTICES]
+
+
+def reopen(data, key, now):
+    """The entry of an incident that closed less than SETTLE ago (its "resolved" notice not due yet): it is
+    back, so it is the same incident (no new wake) and the notice is withdrawn. None otherwise: once the
+    recovery is due to be announced, coming back is news."""
+    gone = (data.get("recent") or {}).get(key)
+    if not isinstance(gone, dict) or not isinstance(gone.get("entry"), dict):
+        return None
+    closed = pe.parse_time(gone.get("closed"))
+    if closed is None or now - closed >= SETTLE:
+        return None
+    notices = data.get("notices") or []
+    data["notices"] = [n for n in notices if not (isinstance(n, dict) and n.get("key") == key)]
+    del data["recent"][key]
+    return dict(gone["entry"])
 
 
 def record_fault_only(err, watchdog, settings, now):

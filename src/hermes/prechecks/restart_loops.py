@@ -233,7 +233,9 @@ def make_incident(check, group):
             room -= pe.printed_bytes(excerpt)
         return lines + [verdict]
 
-    return pe.Incident(group.key, salient, summary, details, enrich)
+    # Its pods are subjects too: an event about one of them is part of this incident (pe_ledger).
+    pods = ["pod/%s/%s" % (group.ns, pe.name_of(pod)) for pod, _hits in group.pods]
+    return pe.Incident(group.key, salient, summary, details, enrich, subjects=pods)
 
 
 def main():
