@@ -222,3 +222,19 @@ describe('maintenance windows (site.yaml, via settings.json)', () => {
     expect(r.evidence).toContain('maintenanceWindows[0].durationMinutes must be a whole number from 1 to 1440');
   });
 });
+
+describe('fault causes', () => {
+  it('a 503 from the metrics API is the metrics API, not the API server; an unknown time zone is a settings fault', () => {
+    const unavailable = writeScenario({
+      base: 'healthy',
+      calls: { 'top nodes --no-headers': { exit: 1, stderr: 'Error from server (ServiceUnavailable): the server is currently unable to handle the request (get nodes.metrics.k8s.io)' } },
+    });
+    const stateDir = makeStateDir();
+    runPrecheck('node_resources.py', unavailable, { stateDir });
+    expect(Object.keys(readLedger(stateDir).incidents)).toEqual(['fault:metrics-api']);
+    const r = runPrecheck('cluster_health.py', 'healthy', { settings: { timezone: 'Mars/Olympus_Mons' } as never });
+    expect(r.lastLine.wakeAgent).toBe(true);
+    expect(r.evidence).toContain("is not in this container's time zone database");
+    expect(Object.keys(readLedger(r.stateDir).incidents)).toEqual(['fault:settings']);
+  });
+});

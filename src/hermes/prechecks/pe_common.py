@@ -282,6 +282,13 @@ def load_settings():
     settings["timezone"] = raw.get("timezone", "UTC")
     if not isinstance(settings["timezone"], str) or not re.match(r"^[A-Za-z0-9_+-]+(/[A-Za-z0-9_+-]+)*$", settings["timezone"]):
         problems.append("timezone must be an IANA time zone name such as Europe/Madrid")
+    else:
+        try:
+            import pe_ledger
+
+            pe_ledger.zone(settings["timezone"])
+        except Exception:  # noqa: BLE001 - ZoneInfoNotFoundError, or no tz database in the image
+            problems.append("timezone is not in this container's time zone database (install tzdata or use UTC)")
     settings["maintenanceWindows"] = raw.get("maintenanceWindows", [])
     problems.extend(maintenance_problems(settings["maintenanceWindows"]))
     if problems:

@@ -61,7 +61,7 @@ STATE_VOLUME = ("fault:state-volume", "unwritable", "the state volume cannot be 
 _UNREACHABLE = ("connection refused", "unable to connect to the server", "no such host", "i/o timeout",
                 "connection reset", "tls handshake timeout", "no route to host", "server is currently unable",
                 "couldn't get current server api group list", "was refused", "network is unreachable",
-                "context deadline exceeded", "eof")
+                "context deadline exceeded", "unexpected eof", ": eof")
 
 
 def fault_of(err):
@@ -80,12 +80,13 @@ def fault_of(err):
             return ("fault:time-budget", "time budget", "a watchdog ran out of its time budget (the cluster answers slowly)")
         if "kubectl not found" in detail or "could not run kubectl" in detail:
             return ("fault:kubectl-missing", "kubectl missing", "kubectl cannot be run in the container")
+        # Before the unreachable markers: a 503 from the aggregated metrics API means metrics-server is down.
+        if verb == "top" and ("metrics" in detail or "could not find the requested resource" in detail):
+            return (METRICS_API, "unavailable", "the metrics API (metrics-server) is not available")
         if verb in ("get", "top") and ("timed out" in detail or "an earlier call" in detail):
             return (API_SERVER, "unreachable", "the Kubernetes API server does not answer")
         if any(marker in detail for marker in _UNREACHABLE):
             return (API_SERVER, "unreachable", "the Kubernetes API server is unreachable")
-        if verb == "top" and ("metrics" in detail or "could not find the requested resource" in detail):
-            return (METRICS_API, "unavailable", "the metrics API (metrics-server) is not available")
         if "forbidden" in detail:
             return ("fault:forbidden:%s" % what, "forbidden", "RBAC refuses kubectl %s" % what)
         if "doesn't have a resource type" in detail:
