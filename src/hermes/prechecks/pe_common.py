@@ -7,16 +7,19 @@ when its last line is {"wakeAgent": false} the agent run is skipped (no LLM toke
 * reads the cluster only through `kubectl` on PATH (no shell, JSON output, never Secrets, never
   credentials or impersonation flags: see `_check_argv`);
 * reads its thresholds from settings.json beside it (or $PLATFORM_ENGINEER_SETTINGS);
-* keeps one JSON state file under $PLATFORM_ENGINEER_STATE_DIR so that an incident wakes the agent once
-  (new key, changed digest, or a reminder after reminderHours), not on every tick. The state is saved after
-  the whole output is built, and records as reported only the incidents whose summary line is printed;
-  read-modify-write is guarded by a non-blocking flock on "<state file>.lock" (a tick that finds it held
-  prints a note and {"wakeAgent": false}: see StateFile);
+* keeps its open incidents in the shared incident ledger (pe_ledger.py: $PLATFORM_ENGINEER_STATE_DIR/
+  incidents.json, one for all watchdogs, under a flock) so that an incident wakes the agent once whichever
+  watchdog sees it (new key, changed digest, a reminder after reminderHours, or the end of a hold), not on every
+  tick; the ledger is saved after the whole output is built, and records as reported only the incidents whose
+  summary line is printed. Its own state (node-resource-drift's samples) is one JSON file per script, guarded by
+  a non-blocking flock on "<state file>.lock" (a tick that finds it held prints a note and
+  {"wakeAgent": false}: see StateFile);
 * prints at most 4 KB of evidence, then the JSON line, and exits 0. The summary line of every reported
   incident comes before any detail (Check.render); every line passes through fit_line(), so text from the
   cluster (event reasons, names, log lines) can never add a line of its own. A failure of its own (kubectl
-  error, timeout, unparsable output, bad settings, unexpected exception) wakes the agent with the error: a
-  broken watchdog must never look like a quiet one.
+  error, timeout, unparsable output, bad settings, unexpected exception) is a fault incident keyed by its cause:
+  it wakes the agent once with the error, stays open in the ledger and is reminded; a broken watchdog must
+  never look like a quiet one.
 
 Python 3.11+ standard library only.
 """
@@ -581,44 +584,6 @@ def not_ready_incidents(nodes, now):
                 name, status, ", " + reason if reason else "", since(since_time, now), short(message, 160)),
         ))
     return out
-
-def triage(incidents, previous, now, reminder_hours):
-    """Applies the once-per-incident rule.
-
-    Returns (reported, open_state): reported is a list of (incident, why) for new keys, changed digests and
-    due reminders (only for incidents with remind=True); open_state is the new incidents map (resolved incidents are dropped, so they are new again
-    if they come back).
-    """
-    previous = previous if isinstance(previous, dict) else {}
-    reminder = timedelta(hours=reminder_hours)
-    reported = []
-    state = {}
-    for inc in incidents:
-        if inc.key in state:
-            continue
-        prev = previous.get(inc.key)
-        why = None
-        if not isinstance(prev, dict):
-            why = "new"
-        elif prev.get("digest") != inc.digest:
-            why = "changed, was: %s" % short(prev.get("salient", "?"), 80)
-        elif inc.remind:
-            last = parse_time(prev.get("lastReported"))
-            if last is None or now - last >= reminder - REMINDER_SLACK:
-                why = "reminder: open since %s" % since(parse_time(prev.get("firstSeen")), now)
-        if why:
-            first = parse_time(prev.get("firstSeen")) if isinstance(prev, dict) else None
-            state[inc.key] = {
-                "digest": inc.digest,
-                "salient": inc.salient,
-                "firstSeen": fmt_time(first or now),
-                "lastReported": fmt_time(now),
-            }
-            reported.append((inc, why))
-        else:
-            state[inc.key] = prev
-    return reported, state
-
 
 # --------------------------------------------------------------------------------------------- state
 
