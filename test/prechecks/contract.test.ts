@@ -151,7 +151,10 @@ describe('pre-check scripts: a broken watchdog never looks quiet', () => {
     const forbidden = writeScenario({ base: 'healthy', calls: { 'get certificates.cert-manager.io -A -o json': { exit: 1, stderr: 'Error from server (Forbidden): certificates.cert-manager.io is forbidden: User "system:serviceaccount:platform-engineer:platform-engineer" cannot list resource' } } });
     const r = runPrecheck('cert_expiry.py', forbidden, { stateDir, now: '2026-11-23T11:00:00Z' });
     expect(r.lastLine).toEqual({ wakeAgent: true });
-    expect(r.evidence).toContain('[new] watchdog fault: RBAC refuses kubectl get certificates.cert-manager.io');
+    expect(r.evidence).toContain("[new] watchdog fault: RBAC refuses the watchdogs' reads (first: kubectl get certificates.cert-manager.io)");
+    // Another refused read, in another watchdog, is the same condition (the service account lost its rights).
+    const noApps = writeScenario({ base: 'healthy', calls: { 'get applications.argoproj.io -n argocd -o json': { exit: 1, stderr: 'Error from server (Forbidden): applications.argoproj.io is forbidden' } } });
+    expect(runPrecheck('argocd_sync.py', noApps, { stateDir, now: '2026-11-23T11:30:00Z' }).stdout).toBe('{"wakeAgent": false}\n');
   });
 
   it.each(INCIDENT_SCRIPTS)('%s wakes with the error when the settings file is missing', (script) => {

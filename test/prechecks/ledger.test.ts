@@ -72,6 +72,21 @@ describe('one condition, one message across watchdogs', () => {
   });
 });
 
+describe('an ArgoCD Application degraded by a crash-looping Deployment is the same condition', () => {
+  it('whichever watchdog reports first owns it; the other stays silent while it is open', () => {
+    const both = writeScenario({ base: 'crashloop', calls: { 'get applications.argoproj.io -n argocd -o json': { file: join(scenarioDir('argocd-degraded'), 'applications.json') } } });
+    const stateDir = makeStateDir();
+    expect(runPrecheck('restart_loops.py', both, { stateDir }).lastLine.wakeAgent).toBe(true);
+    const argo = runPrecheck('argocd_sync.py', both, { stateDir });
+    // homelab (Degraded because of deployment apps/web) is held; platform-engineer (OutOfSync only) is news.
+    expect(argo.evidence).not.toContain('[new] application homelab');
+    expect(readLedger(stateDir).incidents['argocd:homelab'].held).toBe('part of restart:apps/Deployment/web');
+    const other = makeStateDir();
+    expect(runPrecheck('argocd_sync.py', both, { stateDir: other }).lastLine.wakeAgent).toBe(true);
+    expect(runPrecheck('restart_loops.py', both, { stateDir: other }).stdout).toBe('{"wakeAgent": false}\n');
+  });
+});
+
 describe('recoveries are announced without the agent (notices.py)', () => {
   it('delivers each queued "resolved" line once; an empty queue is a silent tick (empty output)', () => {
     const stateDir = makeStateDir();

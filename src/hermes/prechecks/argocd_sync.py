@@ -64,7 +64,11 @@ def app_incident(app, now):
     reconciled = pe.parse_time(pe.dig(app, "status", "reconciledAt"))
     if reconciled:
         details.append("last reconciled %s" % pe.since(reconciled, now))
-    return pe.Incident("argocd:%s" % name, " ".join(bad), summary, details)
+    # Its unhealthy resources are subjects too: a crash-looping Deployment that degrades the Application is
+    # one condition (pe_ledger: whichever watchdog reports it first).
+    subjects = ["%s/%s%s" % ((r.get("kind") or "?").lower(), (r.get("namespace") + "/") if r.get("namespace") else "",
+                             r.get("name") or "?") for r in unhealthy]
+    return pe.Incident("argocd:%s" % name, " ".join(bad), summary, details, subjects=subjects)
 
 
 def main():

@@ -87,12 +87,16 @@ def fault_of(err):
             return (API_SERVER, "unreachable", "the Kubernetes API server does not answer")
         if any(marker in detail for marker in _UNREACHABLE):
             return (API_SERVER, "unreachable", "the Kubernetes API server is unreachable")
+        # Refused reads and unreadable answers are one condition each, whichever calls hit them (RBAC taken
+        # away, an expired token, a proxy answering HTML): the summary names the call.
         if "forbidden" in detail:
-            return ("fault:forbidden:%s" % what, "forbidden", "RBAC refuses kubectl %s" % what)
+            return ("fault:forbidden", "forbidden", "RBAC refuses the watchdogs' reads (first: kubectl %s)" % what)
+        if "unauthorized" in detail or "must be logged in" in detail:
+            return ("fault:unauthorized", "unauthorized", "the API server does not accept the service account's token")
         if "doesn't have a resource type" in detail:
             return ("fault:resource-missing:%s" % what, "missing", "the API server does not serve %s" % (resource or what))
         if "unparsable output" in detail or "unexpected output" in detail:
-            return ("fault:output:%s" % what, "unparsable", "kubectl %s gives output the watchdog cannot read" % what)
+            return ("fault:output", "unparsable", "kubectl answers with output the watchdogs cannot read (first: kubectl %s)" % what)
         return ("fault:kubectl:%s" % what, "failed", "kubectl %s fails" % what)
     return ("fault:error:%s" % type(err).__name__, "failed", "a watchdog failed")
 
@@ -162,6 +166,12 @@ def subject_namespace(subject):
 
 def is_event(key):
     return key.startswith("event:")
+
+
+def is_symptom(key):
+    """Incidents that report other objects' trouble: a Warning event, an ArgoCD Application whose resources are
+    unhealthy. They fold into (or hold) an incident about the same object, whichever came first."""
+    return key.startswith(("event:", "argocd:"))
 
 
 def is_fault(key):
@@ -469,7 +479,7 @@ def triage(data, incidents, watchdog, now, settings, clean, api_ok):
                 continue
             if not (entry.get("lastReported") or entry.get("held")):
                 continue
-            if (is_event(inc.key) or is_event(key)) and subjects & set(entry.get("subjects") or []):
+            if (is_symptom(inc.key) or is_symptom(key)) and subjects & set(entry.get("subjects") or []):
                 if is_event(key) and not is_event(inc.key) and key not in seen:
                     continue  # an event that is no longer seen does not hold a condition
                 return key
