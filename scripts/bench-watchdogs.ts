@@ -320,6 +320,22 @@ const TIMELINES: Timeline[] = [
     goal: 1,
   },
   {
+    id: 'k',
+    title: '(k) a crash-looping Deployment that ArgoCD reports Degraded, 10:00-13:00',
+    notes: ['as (b), and the homelab Application is Degraded (its deployment apps/web) while the loop lasts: one condition for pod-restart-loop, cluster-health-check and argocd-sync-health'],
+    state: (t: number) => {
+      const overrides = crashLoop(t);
+      if (t >= at(10) && t < at(13)) {
+        const apps = fixture('argocd-degraded', 'applications.json');
+        apps.items = apps.items.filter((a: Json) => a.metadata.name === 'homelab');
+        apps.items[0].status.sync = { status: 'Synced' };
+        overrides['get applications.argoproj.io -n argocd -o json'] = json({ ...apps, items: [...fixture('healthy', 'applications.json').items.filter((a: Json) => a.metadata.name !== 'homelab'), ...apps.items] });
+      }
+      return overrides;
+    },
+    goal: 2,
+  },
+  {
     id: 'j',
     title: '(j) a maintenance window covering a planned node reboot',
     notes: [
