@@ -215,7 +215,11 @@ describe('seed_cron.py (the cron seeder)', () => {
   it('pins every watchdog to the site model and provider (a Hermes job otherwise keeps its creation-time model)', () => {
     const s = seeder();
     s.run();
-    for (const job of s.jobs()) expect(job, job.name).toMatchObject({ model: 'qwen-3.6:27b', provider: 'openai-api' });
+    const agentJobs = s.jobs().filter((j) => !j.no_agent);
+    expect(agentJobs.map((j) => j.name).sort()).toEqual(WATCHDOGS.map((w) => w.name).sort());
+    for (const job of agentJobs) expect(job, job.name).toMatchObject({ model: 'qwen-3.6:27b', provider: 'openai-api' });
+    // Script-only jobs never call a model, so none is pinned on them.
+    for (const job of s.jobs().filter((j) => j.no_agent)) expect(job.model ?? null, job.name).toBeNull();
   });
 
   it('moves all seven watchdogs to a new llm.model in place when site.yaml changes it', () => {
@@ -226,7 +230,7 @@ describe('seed_cron.py (the cron seeder)', () => {
     const out = s.run();
     expect(out.split('\n').filter((l) => l.startsWith('updated'))).toHaveLength(WATCHDOGS.length);
     expect(s.jobs().map((j) => j.id)).toEqual(ids);
-    for (const job of s.jobs()) expect(job, job.name).toMatchObject({ model: 'llama-4:70b', provider: 'openai-api' });
+    for (const job of s.jobs().filter((j) => !j.no_agent)) expect(job, job.name).toMatchObject({ model: 'llama-4:70b', provider: 'openai-api' });
     expect(s.run()).not.toContain('updated');
   });
 
@@ -374,7 +378,7 @@ describe('cron-seed-job.sh (the seed Job: waits for the gateway, not for readine
 describe('maintenance windows reach the pre-checks', () => {
   it('site.yaml maintenanceWindows and the time zone are written into settings.json as validated', () => {
     const site = parseSite({ discord: DISCORD, maintenanceWindows: [{ name: 'pi-reboots', schedule: '0 3 * * 0', durationMinutes: 30, scope: { nodes: ['pi-worker-1'] } }] });
-    const settings = JSON.parse(seedConfigData(site, '0.21.3')['precheck-settings.json']);
+    const settings = JSON.parse(seedConfigData(site, 'v2026.9.14')['precheck-settings.json']);
     expect(settings.timezone).toBe('Europe/Berlin'); // the site's `timezone` (default)
     expect(settings.maintenanceWindows).toEqual([{ name: 'pi-reboots', schedule: '0 3 * * 0', durationMinutes: 30, scope: { nodes: ['pi-worker-1'] } }]);
     expect(precheckSettings(site, 'Europe/Madrid').timezone).toBe('Europe/Madrid');
