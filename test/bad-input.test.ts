@@ -170,6 +170,9 @@ const HOSTILE: Case[] = [
   ['a revision with ".."', 'argocd.targetRevision', withSite({ argocd: { targetRevision: 'main/../x' } }), /without "\.\."/],
   ['an absolute Application path', 'argocd.path', withSite({ argocd: { path: '/etc/platform-engineer/dist/platform-engineer' } }), /relative path inside the repository/],
   ['an Application path that climbs out', 'argocd.path', withSite({ argocd: { path: '../dist/platform-engineer' } }), /without "\." or "\.\." parts/],
+  // The lock must be for the site's image: build-and-push.sh records the repository and platforms it used.
+  ['an arm64 site with a lock built for amd64 only', 'platforms does not include linux/arm64', withSite({ node: { arch: 'arm64' } }), /image.lock.json.*\n.*build-and-push.sh --push/],
+  ['a site pointing at another registry than the lock', 'repository does not match image.repository', withSite({ image: { repository: 'registry.example.com/me/hermes' } }), /build-and-push.sh --push/],
   // Paths confined to the project, never printed.
   ['a certificate path outside the project', 'credentials.sealingCertificate', withSite({ credentials: { mode: 'sealed', sealingCertificate: '/etc/passwd' } }), /relative path inside the repository/, ['/etc/passwd']],
   ['a certificate path that climbs out', 'credentials.sealingCertificate', withSite({ credentials: { mode: 'sealed', sealingCertificate: '../../etc/passwd' } }), /relative path inside the repository/, ['etc/passwd']],
@@ -231,6 +234,19 @@ describe('configurations that render but cannot work yet', () => {
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/warning: image.lock.json: no image has been built yet .*build-and-push.sh --push/);
     expect(r.stderr).toMatch(/warning: discord: .*example IDs/);
+  });
+
+  it('prints the Application file to apply, named after the namespace', () => {
+    const out = tempDir('pe-dist-');
+    const r = runSynth({ ...base, namespace: 'pe-lab', argocd: { path: 'x/dist/pe-lab' } }, out);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`kubectl apply -f ${out}/argocd/pe-lab.application.yaml`);
+    expect(snapshotTree(out)).toHaveProperty(['argocd/pe-lab.application.yaml']);
+  });
+
+  it('accepts a file with Windows line endings and a byte-order mark', () => {
+    const r = runSynth(`\ufeff${stringify(base).replace(/\n/g, '\r\n')}`, tempDir('pe-dist-'));
+    expect(r.status, r.stderr).toBe(0);
   });
 
   it('says nothing about Discord once the IDs are real', () => {

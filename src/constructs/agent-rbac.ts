@@ -5,7 +5,7 @@
 import { Construct } from 'constructs';
 import * as k8s from '../k8s';
 import type { Site } from '../site/schema';
-import { Names, PART_OF, appLabels, polarisExempt, syncWave, SyncWave } from './metadata';
+import { Names, PART_OF, appLabels, clusterScopedNames, polarisExempt, syncWave, SyncWave } from './metadata';
 
 type Rule = k8s.PolicyRule;
 const READ = ['get', 'list', 'watch'];
@@ -44,6 +44,7 @@ export class AgentRbac extends Construct {
   constructor(scope: Construct, id: string, site: Site) {
     super(scope, id);
     const labels = appLabels(PART_OF, 'rbac');
+    const names = clusterScopedNames(site.namespace);
     const subject = { kind: 'ServiceAccount', name: Names.agentServiceAccount, namespace: site.namespace };
     const meta = (name: string, extra: Record<string, string> = {}) => ({
       name,
@@ -51,22 +52,22 @@ export class AgentRbac extends Construct {
       annotations: { ...syncWave(SyncWave.access), ...extra },
     });
 
-    new k8s.KubeClusterRole(this, 'role', { metadata: meta(Names.clusterRole), rules: agentClusterRules(site) });
+    new k8s.KubeClusterRole(this, 'role', { metadata: meta(names.clusterRole), rules: agentClusterRules(site) });
     new k8s.KubeClusterRoleBinding(this, 'binding', {
-      metadata: meta(Names.clusterRole),
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: Names.clusterRole },
+      metadata: meta(names.clusterRole),
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: names.clusterRole },
       subjects: [subject],
     });
 
     if (site.permissions.podExec) {
       // The user's decision (plan section 10): kubectl exec for debugging. Exempted from Polaris on purpose.
       new k8s.KubeClusterRole(this, 'exec-role', {
-        metadata: meta(Names.execClusterRole, polarisExempt('clusterrolePodExecAttach')),
+        metadata: meta(names.execClusterRole, polarisExempt('clusterrolePodExecAttach')),
         rules: EXEC_RULES,
       });
       new k8s.KubeClusterRoleBinding(this, 'exec-binding', {
-        metadata: meta(Names.execClusterRole, polarisExempt('clusterrolebindingPodExecAttach')),
-        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: Names.execClusterRole },
+        metadata: meta(names.execClusterRole, polarisExempt('clusterrolebindingPodExecAttach')),
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: names.execClusterRole },
         subjects: [subject],
       });
     }
