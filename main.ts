@@ -2,11 +2,11 @@
 import { deploymentWarnings, loadProject } from './src/project';
 import { ConfigError } from './src/site/load';
 
-async function main(): Promise<void> {
+function main(): void {
   const inputs = loadProject('.', process.env.PLATFORM_ENGINEER_SITE || undefined);
   // Loaded only once the inputs are valid: a mistake is reported without first loading cdk8s.
-  const { applicationFile, renderFiles } = await import('./src/synth/render.js');
-  const { writeDist } = await import('./src/synth/write-dist.js');
+  const { applicationFile, renderFiles } = require('./src/synth/render') as typeof import('./src/synth/render');
+  const { writeDist } = require('./src/synth/write-dist') as typeof import('./src/synth/write-dist');
   const outDir = process.env.CDK8S_OUTDIR || 'dist';
   const files = renderFiles(inputs);
   writeDist(outDir, files);
@@ -15,8 +15,10 @@ async function main(): Promise<void> {
   for (const warning of deploymentWarnings(inputs)) console.error(`warning: ${warning}`);
 }
 
-main().catch((error: unknown) => {
+try {
+  main();
+} catch (error) {
   if (!(error instanceof ConfigError)) throw error;
   console.error(`synth failed, dist/ left unchanged.\n${error.message}`);
   process.exitCode = 1;
-});
+}
