@@ -166,6 +166,7 @@ const HOSTILE: Case[] = [
   ['a label value too long', 'node.preferredLabels', withSite({ node: { preferredLabels: { hardware: 'x'.repeat(64) } } }), /label value/],
   ['a pasted token as an unknown key', 'unknown field', withSite({ [SECRET]: 'x' }), /not shown/, [SECRET]],
   ['an unknown nested key far from any field name', 'dashboard.', withSite({ dashboard: { [SECRET]: 1 } }), /unknown field/, [SECRET]],
+  ['a field indented into the wrong section', 'dashboard.model (a field of another section', withSite({ dashboard: { model: 'qwen' } }), /check the indentation/],
   ['a Secret name in capitals', 'credentials.secretName', withSite({ credentials: { secretName: 'Credentials' } }), /DNS name/],
   ['a revision with ".."', 'argocd.targetRevision', withSite({ argocd: { targetRevision: 'main/../x' } }), /without "\.\."/],
   ['an absolute Application path', 'argocd.path', withSite({ argocd: { path: '/etc/platform-engineer/dist/platform-engineer' } }), /relative path inside the repository/],
@@ -218,6 +219,17 @@ describe('bad site configurations', () => {
     expect(r.stderr).toContain('dist/ left unchanged');
     expect(r.stdout + r.stderr).not.toContain(SENTINEL);
     expect(snapshotTree(out)).toEqual(before);
+  });
+
+  it('refuses a site path that is a folder or a pipe, without waiting on it', () => {
+    const dir = tempDir('pe-site-dir-');
+    const fifo = join(dir, 'site.fifo');
+    execFileSync('mkfifo', [fifo]);
+    for (const site of [dir, fifo]) {
+      const r = runSynth({}, tempDir('pe-dist-'), { PLATFORM_ENGINEER_SITE: site });
+      expect(r.status, r.stderr).toBe(1);
+      expect(r.stderr).toMatch(/expected a regular file/);
+    }
   });
 
   it('names every problem at once, not just the first', () => {

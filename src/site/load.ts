@@ -5,7 +5,7 @@
  * credential pasted into the wrong field must not end up in a terminal or a CI log. Every check is bounded, so a
  * hostile file is refused as fast as a typo.
  */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { Document, isAlias, isCollection, isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Node } from 'yaml';
 import { z } from 'zod';
 import { siteSchema, type Site } from './schema';
@@ -61,7 +61,8 @@ interface LocatedDocument {
 function readBounded(file: string): Buffer {
   let fd: number;
   try {
-    fd = openSync(file, 'r');
+    // Non-blocking: a FIFO named as the site file must not hang synth waiting for a writer.
+    fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch {
     throw new ConfigError(file, ['cannot read the file: create it (see README "Site configuration")']);
   }
@@ -274,8 +275,9 @@ function distance(a: string, b: string): number {
 function unknownField(issue: z.core.$ZodIssue & { code: 'unrecognized_keys' }): string {
   const parent = issue.path.length === 0 ? '' : `${fieldPath(issue.path)}.`;
   const names = issue.keys.map((key) => {
+    // A real field name or a near miss of one is a typo, safe to repeat; anything else could be pasted text.
+    if (KNOWN_FIELDS.has(key)) return `${parent}${key} (a field of another section: check the indentation)`;
     const close = [...KNOWN_FIELDS].find((known) => distance(key, known) <= 2);
-    // A near miss of a real field is a typo, safe to repeat; anything else could be pasted text.
     return close ? `${parent}${key} (did you mean ${parent}${close}?)` : `${parent}<a key that is not shown>`;
   });
   return `${names.join(', ')}: unknown field${issue.keys.length > 1 ? 's' : ''}; check the spelling against README "Site configuration"`;
