@@ -161,7 +161,7 @@ const HOSTILE: Case[] = [
   ['a threshold written as text', 'watchdogs.diskPercent', withSite({ watchdogs: { diskPercent: '85' } }), /expected number, got a string/],
   ['a number too large for JavaScript', 'watchdogs.cpuPercent', yamlText('', { watchdogs: { cpuPercent: 1e400 } }), /expected number/],
   ['a reminder of zero hours', 'watchdogs.reminderHours', withSite({ watchdogs: { reminderHours: 0 } }), /at least 1/],
-  ['a section left empty', 'node', yamlText('node:\n'), /expected object, got null/],
+  ['a section left empty', 'node', yamlText('node:\n'), /expected a mapping, got null/],
   ['a label key with a space', 'node.preferredLabels', withSite({ node: { preferredLabels: { 'has space': 'x' } } }), /label key/],
   ['a label value too long', 'node.preferredLabels', withSite({ node: { preferredLabels: { hardware: 'x'.repeat(64) } } }), /label value/],
   ['a pasted token as an unknown key', 'unknown field', withSite({ [SECRET]: 'x' }), /not shown/, [SECRET]],

@@ -289,10 +289,10 @@ function describeIssue(issue: z.core.$ZodIssue): string {
     case 'unrecognized_keys':
       return unknownField(issue);
     case 'invalid_type':
-      if (issue.input === undefined) return `${at}: required field is missing (expected ${issue.expected})`;
+      if (issue.input === undefined) return `${at}: required field is missing (expected ${EXPECTED_TYPES[issue.expected] ?? issue.expected})`;
       // A number of the right type but not whole: our own message ("expected a whole port number").
       if (issue.expected === 'int' && typeof issue.input === 'number' && Number.isFinite(issue.input) && custom(issue.message)) return `${at}: ${issue.message}`;
-      return `${at}: expected ${issue.expected === 'int' ? 'a whole number' : issue.expected}, got ${describeType(issue.input)}`;
+      return `${at}: expected ${EXPECTED_TYPES[issue.expected] ?? issue.expected}, got ${describeType(issue.input)}`;
     case 'invalid_value':
       return `${at}: expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
     case 'invalid_key':
@@ -305,6 +305,9 @@ function describeIssue(issue: z.core.$ZodIssue): string {
       return `${at}: ${custom(issue.message) ?? 'not valid here (see README "Site configuration")'}`;
   }
 }
+
+/** zod's type names in the words of a YAML file. */
+const EXPECTED_TYPES: Record<string, string> = { int: 'a whole number', object: 'a mapping', record: 'a mapping', array: 'a list' };
 
 /** Our schema's own messages; zod's defaults ("Too small: ...", "Invalid input") are replaced by plainer ones. */
 function custom(message: string): string | undefined {
