@@ -30,9 +30,15 @@ export function deploymentWarnings(inputs: ProjectInputs): string[] {
   if (ids.some((id) => EXAMPLE_DISCORD_IDS.includes(id))) {
     warnings.push('discord: homeChannel/allowedUsers still hold the example IDs from site.yaml: set your own, or nobody can talk to the bot');
   }
-  if (inputs.site.credentials.mode === 'sealed' && inputs.site.permissions.readSecrets) {
+  // The two grants that reach cluster-admin (README "Escalation paths"): allowed, as the plan chose them, but said.
+  if (inputs.site.permissions.readSecrets === true) {
     warnings.push(
-      'permissions.readSecrets: the agent can read every Secret, including the Sealed Secrets controller key that decrypts sealed-secrets/ in git; set it to false unless the agent must debug Secrets',
+      'permissions.readSecrets: true lets the agent read every Secret in the cluster: ArgoCD\'s repository credentials (a push to the GitOps repository is applied by ArgoCD with cluster-wide rights, i.e. cluster-admin), the Sealed Secrets controller key that decrypts sealed-secrets/ in git, and any ServiceAccount token Secret; list only the namespaces the agent must debug instead',
+    );
+  }
+  if (inputs.site.permissions.podExec === true) {
+    warnings.push(
+      'permissions.podExec: true lets the agent run any command in every pod outside the protected namespaces: it can read the Secrets and ServiceAccount tokens mounted there and act with those workloads\' rights (cluster-admin if one of them has it); use "df" (the storage watchdog\'s probe only) unless the agent must debug inside containers',
     );
   }
   return warnings;

@@ -48,6 +48,9 @@ const aliasBomb = () => {
 const CASES: Case[] = [
   ['namespace not a DNS label', 'namespace', withSite({ namespace: 'Platform_Engineer' }), /DNS-1123 label/],
   ['namespace of the wrong type', 'namespace', withSite({ namespace: 42 }), /expected string, got a number/],
+  ['time zone not in the tz database', 'timezone', withSite({ timezone: 'Mars/Olympus_Mons' }), /IANA time zone name/],
+  ['time zone in the wrong case (zoneinfo is case-sensitive)', 'timezone', withSite({ timezone: 'europe/berlin' }), /exact case/],
+  ['time zone given as an offset', 'timezone', withSite({ timezone: '+01:00' }), /IANA time zone name/],
   ['unknown top-level field (typo)', 'namesapce', withSite({ namesapce: 'x' }), /unknown field/],
   ['unknown nested field', 'dashboard.hots', withSite({ dashboard: { hots: 'x' } }), /unknown field/],
   ['host name with an underscore', 'dashboard.host', withSite({ dashboard: { host: 'hermes_rogi.casa' } }), /DNS name/],
@@ -62,7 +65,20 @@ const CASES: Case[] = [
   ['request above limit', 'resources.requests.memory', withSite({ resources: { requests: { memory: '4Gi', cpu: '250m' } } }), /must not exceed resources.limits.memory/],
   ['volume size not in whole Gi', 'storage.size', withSite({ storage: { size: '500Mi' } }), /whole number of Gi/],
   ['unknown security mode', 'securityMode', withSite({ securityMode: 'rootless' }), /one of "root", "non-root"/],
-  ['switch given as a string', 'permissions.podExec', withSite({ permissions: { podExec: 'yes' } }), /expected boolean/],
+  ['switch given as a string', 'permissions.podExec', withSite({ permissions: { podExec: 'yes' } }), /expected false, "df" or true/],
+  ['Secret reads given as a word', 'permissions.readSecrets', withSite({ permissions: { readSecrets: 'all' } }), /expected false, true or a list of namespaces/],
+  ['Secret reads in the ArgoCD namespace', 'permissions.readSecrets[1]', withSite({ permissions: { readSecrets: ['apps', 'argocd'] } }), /protected namespace/],
+  ['Secret reads in kube-system', 'permissions.readSecrets[0]', withSite({ permissions: { readSecrets: ['kube-system'] } }), /protected namespace/],
+  ['Secret reads in its own namespace', 'permissions.readSecrets[0]', withSite({ permissions: { readSecrets: ['platform-engineer'] } }), /protected namespace/],
+  [
+    'Secret reads in a moved Sealed Secrets namespace',
+    'permissions.readSecrets[0]',
+    withSite({ clusterServices: { sealedSecretsNamespace: 'sealed-secrets' }, permissions: { readSecrets: ['sealed-secrets'] } }),
+    /protected namespace/,
+  ],
+  ['Secret reads in a namespace the site protects', 'permissions.readSecrets[0]', withSite({ watchdogs: { protectedNamespaces: ['vault'] }, permissions: { readSecrets: ['vault'] } }), /protected namespace/],
+  ['a Secret namespace listed twice', 'permissions.readSecrets[1]', withSite({ permissions: { readSecrets: ['apps', 'apps'] } }), /repeats an earlier entry/],
+  ['cert-manager namespace not a DNS label', 'clusterServices.certManagerNamespace', withSite({ clusterServices: { certManagerNamespace: 'Cert Manager' } }), /DNS-1123 label/],
   ['CIDR prefix out of range', 'network.deniedCidrs[0]', withSite({ network: { deniedCidrs: ['10.88.20.12/33'] } }), /IPv4 CIDR/],
   ['CIDR with host bits set', 'network.apiServerCidrs[0]', withSite({ network: { apiServerCidrs: ['10.88.20.1/8'] } }), /IPv4 CIDR/],
   ['API server inside a denied network', 'network.apiServerCidrs[0]', withSite({ network: { apiServerCidrs: ['10.88.20.12/32'] } }), /could not reach the Kubernetes API/],
@@ -153,7 +169,6 @@ const HOSTILE: Case[] = [
   // Silently dropped or unworkable input.
   ['the same user twice', 'discord.allowedUsers', withSite({ discord: { ...DISCORD, allowedUsers: ['100000000000000002', '100000000000000002'] } }), /each entry once/],
   ['an unquoted Discord ID (a number that lost its last digits)', 'discord.homeChannel', yamlText('', { discord: { homeChannel: 100000000000000001, allowedUsers: ['100000000000000002'] } }), /expected string, got a number/],
-  ['no protected namespaces', 'watchdogs.protectedNamespaces', withSite({ watchdogs: { protectedNamespaces: [] } }), /at least kube-system and the ArgoCD namespace/],
   ['no trusted proxies', 'dashboard.trustedProxies', withSite({ dashboard: { trustedProxies: [] } }), /at least the ingress controller/],
   ['no API server port', 'network.apiServerPorts', withSite({ network: { apiServerPorts: [] } }), /at least one port/],
   ['an API server port out of range', 'network.apiServerPorts[0]', withSite({ network: { apiServerPorts: [70000] } }), /port from 1 to 65535/],
@@ -270,9 +285,30 @@ describe('configurations that render but cannot work yet', () => {
 
 describe('risky combinations', () => {
   it('warns when the agent may read Secrets while the credentials are sealed in git', () => {
-    const sealed = inputs({ credentials: { mode: 'sealed' } }, { sealed: fakeSealedFile() });
+    const sealed = inputs({ credentials: { mode: 'sealed' }, permissions: { readSecrets: true } }, { sealed: fakeSealedFile() });
     expect(deploymentWarnings(sealed).join('\n')).toMatch(/permissions.readSecrets: .*Sealed Secrets controller key/);
     const safer = inputs({ credentials: { mode: 'sealed' }, permissions: { readSecrets: false } }, { sealed: fakeSealedFile() });
     expect(deploymentWarnings(safer).join('\n')).not.toMatch(/readSecrets/);
+  });
+
+  // [site permissions, the warning expected, or null for none]: the grants that reach cluster-admin are said at synth.
+  const ESCALATION_WARNINGS: Array<[string, Record<string, unknown>, RegExp | null]> = [
+    ['the defaults', {}, null],
+    ['Secret reads in listed namespaces', { readSecrets: ['apps', 'media'] }, null],
+    ['Secret reads everywhere (the plan)', { readSecrets: true }, /permissions.readSecrets: true .*ArgoCD's repository credentials.*cluster-admin/],
+    ['exec limited to df', { podExec: 'df' }, null],
+    ['exec of any command (the plan)', { podExec: true }, /permissions.podExec: true .*any command.*ServiceAccount tokens.*cluster-admin/],
+  ];
+
+  it.each(ESCALATION_WARNINGS)('%s', (_label, permissions, expected) => {
+    const warnings = deploymentWarnings(inputs({ permissions })).filter((w) => w.startsWith('permissions.'));
+    if (expected === null) expect(warnings).toEqual([]);
+    else expect(warnings.join('\n')).toMatch(expected);
+  });
+
+  it('prints the warning at synth and still writes dist/', () => {
+    const r = runSynth({ discord: DISCORD, permissions: { readSecrets: true } }, tempDir('pe-dist-'));
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/warning: permissions.readSecrets: true/);
   });
 });

@@ -3,6 +3,7 @@
 // namespace, is denied by the API server whatever the agent was told.
 import { describe, expect, it } from 'vitest';
 import { admit, type AdmissionRequest } from './policy/admission';
+import type { SiteInput } from '../src/site/schema';
 import { find, objects } from './helpers';
 
 const all = objects();
@@ -120,12 +121,160 @@ describe('admission guardrails', () => {
     expect(decision.denials.join('\n')).toMatch(message);
   });
 
-  it('follows the site: protected namespaces come from watchdogs.protectedNamespaces', () => {
+  it('follows the site: watchdogs.protectedNamespaces adds to the built-in set, which it cannot shrink', () => {
     const objs = objects({ watchdogs: { protectedNamespaces: ['monitoring'] } });
     expect(admit(objs, update('deployments', 'apps', deployment('monitoring'), restarted('monitoring'))).allowed).toBe(false);
-    expect(admit(objs, update('deployments', 'apps', deployment('kube-system'), restarted('kube-system'))).allowed).toBe(true);
+    expect(admit(objs, update('deployments', 'apps', deployment('kube-system'), restarted('kube-system'))).allowed).toBe(false);
     expect(admit(objs, update('deployments', 'apps', deployment('platform-engineer'), restarted('platform-engineer'))).allowed).toBe(false);
+  });
+
+  it('always protects the namespaces of kube-system, ArgoCD, cert-manager, Sealed Secrets and the ingress controller, wherever the site puts them', () => {
+    const objs = objects({
+      argocd: { namespace: 'gitops' },
+      clusterServices: { certManagerNamespace: 'certs', sealedSecretsNamespace: 'sealing' },
+      dashboard: { ingressControllerNamespace: 'ingress' },
+    });
+    for (const ns of ['kube-system', 'gitops', 'certs', 'sealing', 'ingress', 'platform-engineer']) {
+      expect(admit(objs, update('deployments', 'apps', deployment(ns), restarted(ns))).allowed, ns).toBe(false);
+      expect(admit(objs, remove('pods', '', pod(true, (p) => (p.metadata.namespace = ns)))).allowed, ns).toBe(false);
+    }
+    // "argocd" is only special as ArgoCD's namespace.
+    expect(admit(objs, update('deployments', 'apps', deployment('argocd'), restarted('argocd'))).allowed).toBe(true);
+  });
+
+  it('tells the pre-check scripts the same protected set it enforces, so a remediation verdict never promises a refused restart', () => {
+    const objs = objects({ watchdogs: { protectedNamespaces: ['monitoring'] } });
+    const settings = JSON.parse(find(objs, 'ConfigMap', 'hermes-seed').data['precheck-settings.json']);
+    expect(settings.protectedNamespaces.length).toBeGreaterThan(1);
+    for (const ns of settings.protectedNamespaces) {
+      expect(admit(objs, update('deployments', 'apps', deployment(ns), restarted(ns))).allowed, ns).toBe(false);
+    }
+    expect(settings.protectedNamespaces).toEqual(expect.arrayContaining(['kube-system', 'argocd', 'cert-manager', 'monitoring', 'platform-engineer']));
   });
 });
 
-export const GUARDRAIL_COUNTS = { allowed: ALLOWED.length, denied: DENIED.length };
+// Exec, attach and port-forward reach admission as CONNECT on a pods subresource; `object` is the
+// PodExecOptions (PodAttachOptions, PodPortForwardOptions) built from the query, oldObject is null.
+const SEEDER = { username: 'system:serviceaccount:platform-engineer:hermes-cron-seed' };
+const exec = (namespace: string, command: string[], extra: Record<string, unknown> = {}, userInfo = AGENT): AdmissionRequest => ({
+  operation: 'CONNECT',
+  resource: { group: '', version: 'v1', resource: 'pods' },
+  subResource: 'exec',
+  namespace,
+  userInfo,
+  object: { kind: 'PodExecOptions', apiVersion: 'v1', stdout: true, stderr: true, container: 'app', command, ...extra },
+});
+const attach = (namespace: string): AdmissionRequest => ({
+  operation: 'CONNECT',
+  resource: { group: '', version: 'v1', resource: 'pods' },
+  subResource: 'attach',
+  namespace,
+  userInfo: AGENT,
+  object: { kind: 'PodAttachOptions', apiVersion: 'v1', stdin: true, stdout: true, tty: true, container: 'app' },
+});
+const portForward = (namespace: string): AdmissionRequest => ({
+  operation: 'CONNECT',
+  resource: { group: '', version: 'v1', resource: 'pods' },
+  subResource: 'portforward',
+  namespace,
+  userInfo: AGENT,
+  object: { kind: 'PodPortForwardOptions', apiVersion: 'v1', ports: [5432] },
+});
+const DF = ['df', '-Pk', '/data'];
+const TOKEN = ['cat', '/var/run/secrets/kubernetes.io/serviceaccount/token'];
+
+/** [description, request, expected] per permissions.podExec; expected is 'allowed' or the refusal's message. */
+type ConnectCase = [string, AdmissionRequest, 'allowed' | RegExp];
+const CONNECT_CASES: Array<[string, SiteInput['permissions'], ConnectCase[]]> = [
+  [
+    'podExec: df (default)',
+    {},
+    [
+      ['the storage watchdog\'s df probe in a workload namespace', exec('apps', DF), 'allowed'],
+      ['the df probe on its own data volume', exec('platform-engineer', ['df', '-Pk', '/opt/data']), 'allowed'],
+      ['the df probe on a volume in kube-system', exec('kube-system', DF), 'allowed'],
+      ['the df probe on a volume in argocd', exec('argocd', DF), 'allowed'],
+      ['the cron seed Job running the seeder in Hermes (the policy binds the agent only)', exec('platform-engineer', ['python3', '/opt/seed/seed_cron.py'], {}, SEEDER), 'allowed'],
+      ['an admin shell in kube-system', exec('kube-system', ['sh'], { stdin: true, tty: true }, ADMIN), 'allowed'],
+      ['a shell in the ArgoCD application controller', exec('argocd', ['sh', '-c', 'cat /var/run/secrets/kubernetes.io/serviceaccount/token']), /exec only `df -Pk \/path`/],
+      ['reading a workload\'s ServiceAccount token', exec('apps', TOKEN), /exec only `df -Pk \/path`/],
+      ['printing a workload\'s environment (Secrets in env)', exec('apps', ['env']), /exec only/],
+      ['df through a shell', exec('apps', ['sh', '-c', 'df -Pk /data']), /exec only/],
+      ['df with a second path', exec('apps', ['df', '-Pk', '/data', '/etc']), /exec only/],
+      ['df with an option where the path goes', exec('apps', ['df', '-Pk', '--output=source']), /exec only/],
+      ['df with another flag', exec('apps', ['df', '-h', '/data']), /exec only/],
+      ['the df probe with stdin attached', exec('apps', DF, { stdin: true }), /without stdin or terminal/],
+      ['the df probe with a terminal', exec('apps', DF, { tty: true }), /without stdin or terminal/],
+      ['attaching to a container', attach('apps'), /may not attach or port-forward/],
+      ['port-forwarding to a database', portForward('apps'), /may not attach or port-forward/],
+    ],
+  ],
+  [
+    'podExec: true (the plan\'s section 10)',
+    { podExec: true },
+    [
+      ['a debugging command in a workload namespace', exec('apps', ['cat', '/etc/nginx/nginx.conf']), 'allowed'],
+      ['the df probe in kube-system', exec('kube-system', DF), 'allowed'],
+      ['the cron seed Job running the seeder in Hermes', exec('platform-engineer', ['python3', '/opt/seed/seed_cron.py'], {}, SEEDER), 'allowed'],
+      ['a shell in the ArgoCD application controller', exec('argocd', ['sh']), /protected namespaces .* may exec only `df -Pk \/path`/],
+      ['reading a token in kube-system', exec('kube-system', TOKEN), /protected namespaces/],
+      ['reading a token in cert-manager', exec('cert-manager', TOKEN), /protected namespaces/],
+      ['a shell in its own pod (its own namespace)', exec('platform-engineer', ['sh']), /protected namespaces/],
+      ['attaching to a container', attach('apps'), /may not attach or port-forward/],
+      ['port-forwarding to a database', portForward('apps'), /may not attach or port-forward/],
+    ],
+  ],
+  [
+    'podExec: false',
+    { podExec: false },
+    [
+      ['the df probe', exec('apps', DF), /may not exec, attach or port-forward/],
+      ['the cron seed Job running the seeder in Hermes', exec('platform-engineer', ['python3', '/opt/seed/seed_cron.py'], {}, SEEDER), 'allowed'],
+    ],
+  ],
+];
+
+describe.each(CONNECT_CASES)('exec, attach and port-forward with %s', (_mode, permissions, cases) => {
+  const objs = objects({ permissions });
+
+  it('are matched as CONNECT on every pod subresource that opens a container', () => {
+    const rules = find(objs, 'ValidatingAdmissionPolicy', 'platform-engineer-guardrails').spec.matchConstraints.resourceRules;
+    expect(rules).toContainEqual({ apiGroups: [''], apiVersions: ['*'], operations: ['CONNECT'], resources: ['pods/exec', 'pods/attach', 'pods/portforward'] });
+  });
+
+  it.each(cases)('%s', (_d, request, expected) => {
+    const decision = admit(objs, request);
+    if (expected === 'allowed') {
+      expect(decision.denials).toEqual([]);
+    } else {
+      expect(decision.allowed).toBe(false);
+      expect(decision.denials.join('\n')).toMatch(expected);
+    }
+  });
+});
+
+/** [permissions, what SOUL.md says of exec, of Secrets]: the prompt matches what admission and RBAC let through. */
+const SOUL_LINES: Array<[string, SiteInput['permissions'], RegExp, RegExp]> = [
+  ['defaults', {}, /only `kubectl exec` the API server lets through is\s+`kubectl exec -n <namespace> <pod> -c <container> -- df -Pk <mount path>`/, /You cannot read Secrets/],
+  ['the plan', { podExec: true, readSecrets: true }, /In the protected namespaces only `kubectl exec .* df -Pk/, /read Secrets in every namespace/],
+  ['none, listed', { podExec: false, readSecrets: ['apps', 'media'] }, /You have no `kubectl exec`/, /read Secrets only in `apps`, `media`/],
+];
+
+describe('SOUL.md', () => {
+  it.each(SOUL_LINES)('tells the agent what it may exec and read (%s)', (_label, permissions, exec, secrets) => {
+    const soul: string = find(objects({ permissions }), 'ConfigMap', 'hermes-seed').data['SOUL.md'];
+    expect(soul).toMatch(exec);
+    expect(soul).toMatch(secrets);
+  });
+
+  it('names every protected namespace', () => {
+    const soul: string = find(objects({ watchdogs: { protectedNamespaces: ['monitoring'] } }), 'ConfigMap', 'hermes-seed').data['SOUL.md'];
+    expect(soul).toContain('Never in these namespaces: `kube-system`, `argocd`, `cert-manager`, `monitoring`.');
+  });
+});
+
+export const GUARDRAIL_COUNTS = {
+  allowed: ALLOWED.length,
+  denied: DENIED.length,
+  connect: CONNECT_CASES.reduce((n, [, , cases]) => n + cases.length, 0),
+};

@@ -24,7 +24,34 @@ describe('Hermes schedule forms', () => {
     expect(parseSchedule(schedule)).toEqual(expected);
   });
 
-  it.each(['every 1d at 09:00', 'every 15 minutes please', 'every', 'whenever', '61 * * * *', '0 25 * * *', 'every 0m', 'every day at 25:00'])(
+  // Upstream cron/jobs.py (_WEEKDAY_TO_CRON_DOW, _natural_every_to_cron, _parse_clock_time): day lists joined by ","
+  // or "and", the abbreviations tues/weds/thur/thurs, a clock time with spaces, no plural weekday names.
+  it.each([
+    ['monday, wednesday at 9am', '0 9 * * 1,3'],
+    ['every monday and wednesday 9am', '0 9 * * 1,3'],
+    ['every mon, wed and fri at 17:30', '30 17 * * 1,3,5'],
+    ['every wednesday, monday, wednesday at 9am', '0 9 * * 3,1'],
+    ['every day at 9 am', '0 9 * * *'],
+    ['daily at 7 : 30 pm', '30 19 * * *'],
+    ['every tues 9am', '0 9 * * 2'],
+    ['every weds 9am', '0 9 * * 3'],
+    ['every thur 9am', '0 9 * * 4'],
+    ['every thurs at noon', '0 12 * * 4'],
+    ['every Sunday at midnight', '0 0 * * 0'],
+    ['weekends at 10am', '0 10 * * 0,6'],
+    ['every weekday 8', '0 8 * * 1-5'],
+  ])('accepts the upstream form %s as %s', (schedule, expr) => {
+    expect(parseSchedule(schedule)).toEqual({ kind: 'cron', expr });
+  });
+
+  it.each(['every mondays 9am', 'mondays at 9am', 'every tuesdays at 9am', 'every monday', 'every monday at', 'every 13pm', 'every day at 0am'])(
+    'rejects %s as Hermes does',
+    (schedule) => {
+      expect(() => parseSchedule(schedule)).toThrow(ScheduleError);
+    },
+  );
+
+  it.each(['every 1d at 09:00', 'every 15 minutes please', 'every', 'whenever', '61 * * * *', '0 25 * * *', 'every 0m', 'every day at 25:00', 'Tomorrow 9am'])(
     'rejects %s',
     (schedule) => {
       expect(() => parseSchedule(schedule)).toThrow(ScheduleError);

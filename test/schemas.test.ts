@@ -36,6 +36,8 @@ const VARIANTS: Array<[string, KubeObject[]]> = [
   ['root, external credentials', objects()],
   ['non-root, no exec, no secrets', objects({ securityMode: 'non-root', permissions: { podExec: false, readSecrets: false } })],
   ['sealed credentials', objects({ credentials: { mode: 'sealed' } }, { sealed: fakeSealedFile() })],
+  ['any exec, Secrets in listed namespaces', objects({ permissions: { podExec: true, readSecrets: ['apps', 'media'] } })],
+  ['Secrets everywhere', objects({ permissions: { readSecrets: true } })],
 ];
 
 describe.each(VARIANTS)('schema validation (%s)', (_name, objs) => {

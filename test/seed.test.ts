@@ -10,7 +10,8 @@ import { ConfigError } from '../src/site/load';
 import { tempDir } from './cli';
 import { inputs } from './helpers';
 
-const data = seedConfigData(inputs().site, 'v2026.9.14');
+const site = inputs().site;
+const data = seedConfigData(site, 'v2026.9.14');
 
 /** A ConfigMap mount: one file per key, as the kubelet projects it. */
 function mountSeed(files: Record<string, string> = data): string {
@@ -74,20 +75,27 @@ sub = p.add_subparsers(dest="cmd", required=True)
 cron = sub.add_parser("cron").add_subparsers(dest="action", required=True)
 create = cron.add_parser("create", aliases=["add"])
 create.add_argument("schedule"); create.add_argument("prompt", nargs="?")
-for f in ("--name", "--deliver", "--repeat", "--script", "--workdir"): create.add_argument(f)
+for f in ("--name", "--deliver", "--repeat", "--script", "--workdir", "--model"): create.add_argument(f)
+create.add_argument("--provider", dest="model_provider")
 create.add_argument("--skill", action="append"); create.add_argument("--no-agent", action="store_true")
 edit = cron.add_parser("edit")
 edit.add_argument("job_id")
-for f in ("--schedule", "--prompt", "--name", "--deliver", "--repeat", "--script", "--workdir"): edit.add_argument(f)
+for f in ("--schedule", "--prompt", "--name", "--deliver", "--repeat", "--script", "--workdir", "--model"): edit.add_argument(f)
+edit.add_argument("--provider", dest="model_provider")
 remove = cron.add_parser("remove", aliases=["rm", "delete"])
 remove.add_argument("job_id")
 a = p.parse_args()
+# Like hermes_cli: a refused create/edit prints its reason on STDOUT and exits 1.
+if os.environ.get("FAKE_REFUSE") == a.action:
+    print(f"Failed to {a.action} job: Cron prompt blocked by the injection scanner")
+    sys.exit(1)
 if a.action in ("create", "add"):
     store["jobs"].append({"id": secrets.token_hex(6), "name": a.name, "schedule_display": a.schedule, "prompt": a.prompt,
-                          "deliver": a.deliver, "script": a.script, "enabled": True})
+                          "deliver": a.deliver, "script": a.script, "model": a.model, "provider": a.model_provider, "enabled": True})
 elif a.action == "edit":
     job = next(j for j in store["jobs"] if j["id"] == a.job_id)
-    for k in ("name", "prompt", "deliver", "script"):
+    if a.model_provider is not None: job["provider"] = a.model_provider
+    for k in ("name", "prompt", "deliver", "script", "model"):
         if getattr(a, k) is not None: job[k] = getattr(a, k)
     if a.schedule is not None: job["schedule_display"] = a.schedule
 else:
@@ -95,7 +103,7 @@ else:
 json.dump(store, open(path, "w"))
 `;
 
-function seeder(desired = seedWatchdogs()) {
+function seeder(desired = seedWatchdogs(site)) {
   const home = tempDir('pe-home-');
   const bin = join(home, 'hermes-fake');
   writeFileSync(bin, FAKE_HERMES);
@@ -105,14 +113,16 @@ function seeder(desired = seedWatchdogs()) {
   setDesired(desired);
   const script = join(home, 'seed_cron.py');
   writeFileSync(script, data['seed_cron.py']);
-  const run = () => {
-    const r = spawnSync('python3', [script], { env: { ...process.env, HERMES_HOME: home, HERMES_BIN: bin, SEED_WATCHDOGS: desiredFile }, encoding: 'utf8' });
+  const exec = (env: Record<string, string> = {}) =>
+    spawnSync('python3', [script], { env: { ...process.env, HERMES_HOME: home, HERMES_BIN: bin, SEED_WATCHDOGS: desiredFile, ...env }, encoding: 'utf8' });
+  const run = (env: Record<string, string> = {}) => {
+    const r = exec(env);
     expect(r.status, r.stderr).toBe(0);
     return r.stdout;
   };
   const jobs = (): any[] => JSON.parse(readFileSync(join(home, 'cron/jobs.json'), 'utf8')).jobs;
   const calls = (): string[][] => (existsSync(join(home, 'calls.log')) ? readFileSync(join(home, 'calls.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l)) : []);
-  return { home, run, jobs, calls, setDesired };
+  return { home, run, exec, jobs, calls, setDesired };
 }
 
 describe('seed_cron.py (the cron seeder)', () => {
@@ -140,7 +150,7 @@ describe('seed_cron.py (the cron seeder)', () => {
     const s = seeder();
     s.run();
     const id = s.jobs().find((j) => j.name === 'pvc-pressure').id;
-    const changed = seedWatchdogs().map((w) => (w.name === 'pvc-pressure' ? { ...w, schedule: 'every 20m' } : w));
+    const changed = seedWatchdogs(site).map((w) => (w.name === 'pvc-pressure' ? { ...w, schedule: 'every 20m' } : w));
     s.setDesired(changed);
     expect(s.run()).toContain('updated   pvc-pressure');
     const job = s.jobs().find((j) => j.name === 'pvc-pressure');
@@ -165,7 +175,7 @@ describe('seed_cron.py (the cron seeder)', () => {
     mkdirSync(join(s.home, 'cron'), { recursive: true });
     writeFileSync(join(s.home, 'cron/jobs.json'), JSON.stringify({ jobs: [{ id: 'bbbbbbbbbbbb', name: 'my-own', prompt: 'x' }] }));
     s.run();
-    s.setDesired(seedWatchdogs().filter((w) => w.name !== 'pvc-pressure'));
+    s.setDesired(seedWatchdogs(site).filter((w) => w.name !== 'pvc-pressure'));
     expect(s.run()).toContain('removed   pvc-pressure: no longer defined in git');
     expect(s.jobs().map((j) => j.name)).not.toContain('pvc-pressure');
     expect(s.jobs().map((j) => j.name)).toContain('my-own');
@@ -174,11 +184,49 @@ describe('seed_cron.py (the cron seeder)', () => {
   });
 
   it('uses a fake hermes that rejects unknown flags, so a typo in the seeder fails these tests', () => {
-    const s = seeder(seedWatchdogs().map((w) => ({ ...w, deliver: 'discord' })));
+    const s = seeder(seedWatchdogs(site).map((w) => ({ ...w, deliver: 'discord' })));
     s.run();
     const bin = join(s.home, 'hermes-fake');
     const r = spawnSync(bin, ['cron', 'create', 'every 5m', 'p', '--delivery', 'discord'], { env: { ...process.env, HERMES_HOME: s.home }, encoding: 'utf8' });
     expect(r.status).not.toBe(0);
+  });
+
+  it('pins every watchdog to the site model and provider (a Hermes job otherwise keeps its creation-time model)', () => {
+    const s = seeder();
+    s.run();
+    for (const job of s.jobs()) expect(job, job.name).toMatchObject({ model: 'qwen-3.6:27b', provider: 'openai-api' });
+  });
+
+  it('moves all seven watchdogs to a new llm.model in place when site.yaml changes it', () => {
+    const s = seeder();
+    s.run();
+    const ids = s.jobs().map((j) => j.id);
+    s.setDesired(seedWatchdogs(inputs({ llm: { model: 'llama-4:70b' } }).site));
+    const out = s.run();
+    expect(out.split('\n').filter((l) => l.startsWith('updated'))).toHaveLength(WATCHDOGS.length);
+    expect(s.jobs().map((j) => j.id)).toEqual(ids);
+    for (const job of s.jobs()) expect(job, job.name).toMatchObject({ model: 'llama-4:70b', provider: 'openai-api' });
+    expect(s.run()).not.toContain('updated');
+  });
+
+  it.each(['create', 'edit'])('reports why Hermes refused a %s (the CLI says it on stdout) and fails', (action) => {
+    const s = seeder();
+    if (action === 'edit') {
+      s.run();
+      s.setDesired(seedWatchdogs(site).map((w) => (w.name === 'cert-expiry' ? { ...w, schedule: '0 10 * * *' } : w)));
+    }
+    const r = s.exec({ FAKE_REFUSE: action });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain(`hermes cron ${action} failed (exit 1)`);
+    expect(r.stderr).toContain(`Failed to ${action} job: Cron prompt blocked by the injection scanner`);
+    // The log keeps what was done before the refusal.
+    if (action === 'edit') expect(r.stdout).toContain('unchanged cluster-health-check');
+  });
+
+  it('says which time zone Hermes will run the schedules in, and warns when the image cannot load it', () => {
+    const s = seeder();
+    expect(s.run({ HERMES_TIMEZONE: 'Europe/Berlin' })).toContain('time zone: Europe/Berlin (cron expressions run in it)');
+    expect(s.run({ HERMES_TIMEZONE: 'Mars/Olympus_Mons' })).toMatch(/WARNING time zone Mars\/Olympus_Mons: this image cannot load it .*falls back to UTC/);
   });
 
   it('recreates a managed job the user deleted (converges on git)', () => {
@@ -201,5 +249,103 @@ describe('watchdog validation at synth time', () => {
   it('rejects one-shot schedules and duplicate names', () => {
     expect(() => validateWatchdogs([{ ...WATCHDOGS[0], schedule: 'in 30m' }])).toThrow(/runs once/);
     expect(() => validateWatchdogs([WATCHDOGS[0], WATCHDOGS[0]])).toThrow(/used twice/);
+  });
+});
+
+/**
+ * A stand-in for kubectl as the seed Job calls it: the Deployment's rollout fields, the pods (name, deletion
+ * timestamp, start of the hermes container), exec of curl /health and of the seeder. `rollout status` behaves as
+ * with an unready pod: it times out.
+ */
+const FAKE_KUBECTL = `#!/usr/bin/env python3
+import json, os, sys
+scenario = json.load(open(os.environ["FAKE_SCENARIO"]))
+args = sys.argv[1:]
+with open(os.environ["FAKE_CALLS"], "a") as log:
+    log.write(json.dumps(args) + "\\n")
+if "rollout" in args and "status" in args:
+    print('Waiting for deployment "hermes" rollout to finish: 0 of 1 updated replicas are available...')
+    print("error: timed out waiting for the condition", file=sys.stderr)
+    sys.exit(1)
+if "get" in args and any(a.startswith("deployment/") for a in args):
+    print(scenario["deployment"], end="")
+    sys.exit(0)
+if "get" in args and "pods" in args:
+    print(scenario["pods"], end="")
+    sys.exit(0)
+if "exec" in args:
+    pod = args[args.index("exec") + 1]
+    command = args[args.index("--") + 1:]
+    if command[0] == "curl":
+        if scenario["healthy"] and pod in scenario.get("healthyPods", [pod]):
+            print('{"status":"ok"}')
+            sys.exit(0)
+        print("curl: (7) Failed to connect to 127.0.0.1 port 8642", file=sys.stderr)
+        sys.exit(7)
+    if command[:2] == ["python3", "/opt/seed/seed_cron.py"]:
+        print(f"created   cluster-health-check (in {pod})")
+        sys.exit(0)
+print("unexpected kubectl call: " + " ".join(args), file=sys.stderr)
+sys.exit(2)
+`;
+
+function seedJob(scenario: { deployment: string; pods: string; healthy: boolean }, env: Record<string, string> = {}) {
+  const dir = tempDir('pe-seedjob-');
+  writeFileSync(join(dir, 'kubectl'), FAKE_KUBECTL);
+  chmodSync(join(dir, 'kubectl'), 0o755);
+  writeFileSync(join(dir, 'scenario.json'), JSON.stringify(scenario));
+  writeFileSync(join(dir, 'cron-seed-job.sh'), data['cron-seed-job.sh']);
+  const r = spawnSync('bash', [join(dir, 'cron-seed-job.sh')], {
+    encoding: 'utf8',
+    env: {
+      PATH: `${dir}:${process.env.PATH}`,
+      FAKE_SCENARIO: join(dir, 'scenario.json'),
+      FAKE_CALLS: join(dir, 'calls.log'),
+      NAMESPACE: 'platform-engineer',
+      DEPLOYMENT: 'hermes',
+      POD_SELECTOR: 'app.kubernetes.io/name=hermes,app.kubernetes.io/part-of=platform-engineer',
+      CONTAINER: 'hermes',
+      GATEWAY_PORT: '8642',
+      SEED_POLL_SECONDS: '0.1',
+      ...env,
+    },
+  });
+  const calls: string[][] = existsSync(join(dir, 'calls.log')) ? readFileSync(join(dir, 'calls.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l)) : [];
+  return { ...r, calls };
+}
+
+const ROLLED_OUT = '3/3/1/1/1'; // generation/observedGeneration/spec.replicas/updatedReplicas/replicas
+const RUNNING = (name: string, deleting = '') => `${name}|${deleting}|2026-11-30T20:00:00Z\n`;
+
+describe('cron-seed-job.sh (the seed Job: waits for the gateway, not for readiness)', () => {
+  it('seeds when the gateway is up although the pod is unready (a wrong dashboard credential), and says what it waited for', () => {
+    const r = seedJob({ deployment: ROLLED_OUT, pods: RUNNING('hermes-7d9f-x2'), healthy: true });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.calls.some((c) => c.includes('rollout'))).toBe(false);
+    expect(r.stdout).toContain('to roll out its current generation (not for readiness)');
+    expect(r.stdout).toContain('waiting for container hermes to be running');
+    expect(r.stdout).toContain('waiting for the gateway in pod/hermes-7d9f-x2: GET http://127.0.0.1:8642/health');
+    expect(r.stdout).toContain('gateway healthy in pod/hermes-7d9f-x2; seeding cron jobs');
+    expect(r.stdout).toContain('created   cluster-health-check (in hermes-7d9f-x2)');
+  });
+
+  it('never picks a terminating pod, nor one whose hermes container is not running', () => {
+    const pods = RUNNING('hermes-old', '2026-11-30T20:01:00Z') + 'hermes-starting||\n' + RUNNING('hermes-new');
+    const r = seedJob({ deployment: ROLLED_OUT, pods, healthy: true });
+    expect(r.status, r.stderr).toBe(0);
+    const execs = r.calls.filter((c) => c.includes('exec'));
+    expect(execs.length).toBeGreaterThan(0);
+    for (const c of execs) expect(c[c.indexOf('exec') + 1]).toBe('hermes-new');
+  });
+
+  it.each([
+    ['the rollout never completes', { deployment: '4/3/1/0/1', pods: RUNNING('hermes-old'), healthy: true }, 'deployment/hermes to roll out'],
+    ['the container never runs', { deployment: ROLLED_OUT, pods: 'hermes-new||\n', healthy: true }, 'container hermes to run'],
+    ['the gateway never answers', { deployment: ROLLED_OUT, pods: RUNNING('hermes-new'), healthy: false }, "the gateway's /health in pod/hermes-new"],
+  ])('fails with what it waited for when %s, and never runs the seeder', (_label, scenario, waitedFor) => {
+    const r = seedJob(scenario, { SEED_WAIT_SECONDS: '1' });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain(`gave up after 1s waiting for ${waitedFor}`);
+    expect(r.calls.some((c) => c.includes('/opt/seed/seed_cron.py'))).toBe(false);
   });
 });

@@ -4,6 +4,12 @@ import { describe, expect, it } from 'vitest';
 import { CREDENTIAL_KEYS } from '../src/hermes/credentials';
 import { ROOT_START_CAPABILITIES } from '../src/constructs/pod-security';
 import { renderFiles } from '../src/synth/render';
+import { HERMES_RELEASES } from '../src/image/hermes-version';
+import { loadImageRef } from '../src/image/image-ref';
+import { ConfigError } from '../src/site/load';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tempDir } from './cli';
 import { container, find, inputs, objects, podSpec, type KubeObject } from './helpers';
 
 const all = objects();
@@ -88,12 +94,45 @@ describe('seed ConfigMap', () => {
       base_url: 'https://litellm.rogi.casa/v1',
       api_mode: 'chat_completions',
     });
-    expect(config.auxiliary.compression).toEqual({ provider: 'openai-api', model: 'gemini-3-flash' });
-    expect(config.auxiliary.title_generation).toEqual({ provider: 'openai-api', model: 'gemini-3-flash' });
   });
 
-  it('stamps the pinned image schema version so later upgrades migrate the file', () => {
-    expect(config._config_version).toBe(44);
+  it('points the auxiliary models at LiteLLM explicitly, so compression and titles never go to a public endpoint', () => {
+    // Upstream: an auxiliary block's base_url overrides its provider; without it the resolver may fall back.
+    for (const task of ['compression', 'title_generation']) {
+      expect(config.auxiliary[task], task).toEqual({ provider: 'openai-api', model: 'gemini-3-flash', base_url: 'https://litellm.rogi.casa/v1' });
+    }
+    const other = parse(find(objects({ llm: { baseUrl: 'https://llm.example.org/v1' } }), 'ConfigMap', 'hermes-seed').data['config.yaml']);
+    expect(other.auxiliary.compression.base_url).toBe('https://llm.example.org/v1');
+  });
+
+  it('stamps the pinned image schema version (Hermes 0.21.3: 45) so later upgrades migrate the file', () => {
+    expect(config._config_version).toBe(45);
+  });
+
+  it('records where each pinned release\'s schema version was read upstream', () => {
+    expect(HERMES_RELEASES['v2026.9.14']).toEqual({
+      configVersion: 45,
+      packageVersion: '0.21.3',
+      source: { file: 'hermes_cli/config_defaults.py', commit: '345cd2b057a452236de401d3534b8502a7465e8d' },
+    });
+    const bumped = tempDir('pe-bump-');
+    writeFileSync(join(bumped, 'dockerfile'), 'ARG HERMES_VERSION=v2099.1.1\nFROM nousresearch/hermes-agent:${HERMES_VERSION}\n');
+    expect(() => loadImageRef(bumped)).toThrow(ConfigError);
+    expect(() => loadImageRef(bumped)).toThrow(/v2099\.1\.1 has no entry in src\/image\/hermes-version\.ts.*config_defaults\.py/);
+    for (const probe of ['toString', 'constructor']) {
+      writeFileSync(join(bumped, 'dockerfile'), `ARG HERMES_VERSION=${probe}\n`);
+      expect(() => loadImageRef(bumped), probe).toThrow(/has no entry/);
+    }
+    for (const [tag, r] of Object.entries(HERMES_RELEASES)) {
+      expect(r.source.commit, tag).toMatch(/^[0-9a-f]{40}$/);
+      expect(Number.isInteger(r.configVersion) && r.configVersion > 12, tag).toBe(true);
+    }
+  });
+
+  it('seeds the site time zone (default Europe/Berlin) so cron expressions are local times', () => {
+    expect(config.timezone).toBe('Europe/Berlin');
+    const utc = parse(find(objects({ timezone: 'UTC' }), 'ConfigMap', 'hermes-seed').data['config.yaml']);
+    expect(utc.timezone).toBe('UTC');
   });
 
   it('keeps the plan guardrails and the section 8 approval settings', () => {
@@ -190,6 +229,7 @@ describe('Deployment', () => {
       API_SERVER_HOST: '0.0.0.0',
       API_SERVER_PORT: '8642',
       OPENAI_BASE_URL: 'https://litellm.rogi.casa/v1',
+      HERMES_TIMEZONE: 'Europe/Berlin',
       DISCORD_HOME_CHANNEL: '100000000000000001',
       DISCORD_ALLOWED_USERS: '100000000000000002',
     });
@@ -292,17 +332,21 @@ describe('Service and Ingress', () => {
 
 describe('cron seed Job', () => {
   const job = find(all, 'Job', 'hermes-cron-seed');
-  it('is a re-runnable ArgoCD PostSync hook, not a plain Job', () => {
+  it('is a re-runnable ArgoCD Sync hook in the Deployment\'s wave, not a plain Job and not PostSync', () => {
+    // PostSync starts only when every resource is Healthy; the pod's readiness is the dashboard, which the seeder
+    // does not need. The Job starts with the Deployment and waits for the gateway itself (cron-seed-job.sh).
     expect(job.metadata.annotations).toMatchObject({
-      'argocd.argoproj.io/hook': 'PostSync',
+      'argocd.argoproj.io/hook': 'Sync',
       'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation',
     });
+    expect(wave(job)).toBe(wave(deployment));
     expect(job.spec).not.toHaveProperty('ttlSecondsAfterFinished');
     expect(job.spec.backoffLimit).toBeGreaterThanOrEqual(1);
   });
   it('runs with its own ServiceAccount and the seeder script from the ConfigMap', () => {
     expect(podSpec(job).serviceAccountName).toBe('hermes-cron-seed');
     expect(container(job, 'seed').command).toEqual(['/bin/bash', '/opt/seed/cron-seed-job.sh']);
+    expect(container(job, 'seed').env).toContainEqual({ name: 'GATEWAY_PORT', value: '8642' });
   });
 });
 
@@ -312,5 +356,17 @@ describe('ArgoCD Application', () => {
     expect(app.spec.source).toEqual({ repoURL: 'https://git.rogi.casa/roger/homelab.git', targetRevision: 'main', path: 'platform-engineer/dist/platform-engineer' });
     expect(app.spec.destination).toEqual({ server: 'https://kubernetes.default.svc', namespace: 'platform-engineer' });
     expect(app.spec.syncPolicy.automated).toEqual({ prune: true, selfHeal: true });
+  });
+});
+
+describe.each([['root', objects()], ['non-root', objects({ securityMode: 'non-root' })]] as const)('service-account token (%s)', (_mode, objs) => {
+  it('is mounted only into the containers that call the API', () => {
+    const users: Record<string, string[]> = { hermes: ['hermes'], 'hermes-cron-seed': ['seed'] };
+    for (const o of objs.filter((x) => x.kind === 'Deployment' || x.kind === 'Job')) {
+      const spec = podSpec(o);
+      expect(spec.automountServiceAccountToken, o.metadata.name).toBe(false);
+      const mounting = [...(spec.initContainers ?? []), ...spec.containers].filter((c: any) => (c.volumeMounts ?? []).some((m: any) => m.name === 'kube-api-access')).map((c: any) => c.name);
+      expect(mounting, o.metadata.name).toEqual(users[o.metadata.name]);
+    }
   });
 });

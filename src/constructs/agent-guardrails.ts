@@ -7,11 +7,14 @@
  *   replicas, env, labels and every other field git owns stay as ArgoCD wrote them;
  * - on a pod, annotations only (no in-place image change, no relabelling it away from its controller);
  * - a pod may be deleted only when a controller will recreate it;
- * - on a Job or CronJob, no spec change (deleting a finished or stuck Job stays possible).
+ * - on a Job or CronJob, no spec change (deleting a finished or stuck Job stays possible);
+ * - exec (CONNECT on pods/exec) only as permissions.podExec allows, and in the protected namespaces only the
+ *   storage watchdog's `df -Pk PATH`; never attach or port-forward (CONNECT's `object` is the PodExecOptions).
  * The prompt and the pre-check scripts say the same; this makes it hold even if the agent does not listen.
  */
 import { Construct } from 'constructs';
 import * as k8s from '../k8s';
+import { protectedNamespaces } from '../site/protected-namespaces';
 import type { Site } from '../site/schema';
 import { Names, PART_OF, appLabels, clusterScopedNames, syncWave, SyncWave } from './metadata';
 
@@ -37,15 +40,44 @@ export const GUARDRAIL_VARIABLES: k8s.Variable[] = [
     name: 'onlyRestartedAtChanged',
     expression: equalExcept('variables.newTemplateAnnotations', 'variables.oldTemplateAnnotations', RESTARTED_AT),
   },
+  { name: 'isConnect', expression: "request.operation == 'CONNECT'" },
+  {
+    // The pvc-pressure watchdog's probe, exactly: `df -Pk /mount/path`, no stdin, no terminal. df prints
+    // filesystem sizes only; an absolute path cannot be read as an option.
+    name: 'isDfProbe',
+    expression:
+      "variables.isConnect && request.subResource == 'exec' && has(object.command) && size(object.command) == 3 && " +
+      "object.command[0] == 'df' && object.command[1] == '-Pk' && object.command[2].startsWith('/') && " +
+      '!(has(object.stdin) && object.stdin) && !(has(object.tty) && object.tty)',
+  },
 ];
 
-export function guardrailValidations(protectedNamespaces: readonly string[]): k8s.Validation[] {
+/** What the exec validation admits, per permissions.podExec, and what its refusal says. */
+function execRule(podExec: Site['permissions']['podExec'], inProtected: string, names: string): k8s.Validation {
+  const allowed = podExec === true ? `(!${inProtected} || variables.isDfProbe)` : podExec === 'df' ? 'variables.isDfProbe' : 'false';
+  const message =
+    podExec === true
+      ? `the platform engineer may not attach or port-forward, and in the protected namespaces (${names}) may exec only \`df -Pk /path\``
+      : podExec === 'df'
+        ? 'the platform engineer may exec only `df -Pk /path` without stdin or terminal (permissions.podExec: df), and may not attach or port-forward'
+        : 'the platform engineer may not exec, attach or port-forward (permissions.podExec: false)';
+  return {
+    expression: `!variables.isConnect || (request.subResource == 'exec' && ${allowed})`,
+    message,
+    reason: 'Forbidden',
+  };
+}
+
+export function guardrailValidations(protectedNamespaces: readonly string[], podExec: Site['permissions']['podExec']): k8s.Validation[] {
+  const inProtected = `(request.namespace in [${protectedNamespaces.map((n) => `'${n}'`).join(', ')}])`;
+  const names = protectedNamespaces.join(', ');
   return [
     {
-      expression: `!(request.namespace in [${protectedNamespaces.map((n) => `'${n}'`).join(', ')}])`,
-      message: `the platform engineer may not change anything in the protected namespaces (${protectedNamespaces.join(', ')})`,
+      expression: `variables.isConnect || !${inProtected}`,
+      message: `the platform engineer may not change anything in the protected namespaces (${names})`,
       reason: 'Forbidden',
     },
+    execRule(podExec, inProtected, names),
     {
       // Field by field: Kubernetes CEL cannot iterate an object's fields, and the four kinds differ (a DaemonSet
       // has no replicas), so each comparison is guarded by the resource it applies to.
@@ -85,7 +117,6 @@ export class AgentGuardrails extends Construct {
     super(scope, id);
     const policyName = clusterScopedNames(site.namespace).guardrailPolicy;
     const metadata = { name: policyName, labels: appLabels(PART_OF, 'guardrails'), annotations: syncWave(SyncWave.access) };
-    const protectedNamespaces = [...new Set([...site.watchdogs.protectedNamespaces, site.namespace])];
     const rule = (apiGroups: string[], resources: string[], operations: string[]) => ({ apiGroups, apiVersions: ['*'], operations, resources });
 
     new k8s.KubeValidatingAdmissionPolicy(this, 'policy', {
@@ -97,6 +128,8 @@ export class AgentGuardrails extends Construct {
             rule(['apps'], ['deployments', 'statefulsets', 'daemonsets', 'replicasets'], ['UPDATE', 'DELETE']),
             rule([''], ['pods'], ['UPDATE', 'DELETE']),
             rule(['batch'], ['jobs', 'cronjobs'], ['UPDATE', 'DELETE']),
+            // Every way into a running container, including those no role grants today.
+            rule([''], ['pods/exec', 'pods/attach', 'pods/portforward'], ['CONNECT']),
           ],
         },
         matchConditions: [
@@ -106,7 +139,7 @@ export class AgentGuardrails extends Construct {
           },
         ],
         variables: GUARDRAIL_VARIABLES,
-        validations: guardrailValidations(protectedNamespaces),
+        validations: guardrailValidations(protectedNamespaces(site), site.permissions.podExec),
       },
     });
     new k8s.KubeValidatingAdmissionPolicyBinding(this, 'binding', {

@@ -1,6 +1,7 @@
 /**
  * What the agent may do in the cluster: the plan's section 3 matrix with section 10's pods/exec, plus the reads
- * the watchdogs need that the plan forgot. Nothing cluster-scoped is writable.
+ * the watchdogs need that the plan forgot. Nothing cluster-scoped is writable. Secrets are read through their
+ * own ClusterRole, bound where permissions.readSecrets says (README "Escalation paths").
  */
 import { Construct } from 'constructs';
 import * as k8s from '../k8s';
@@ -11,9 +12,8 @@ type Rule = k8s.PolicyRule;
 const READ = ['get', 'list', 'watch'];
 
 /** The ClusterRole's rules, in a stable order. */
-export function agentClusterRules(site: Site): Rule[] {
+export function agentClusterRules(): Rule[] {
   const coreRead = ['nodes', 'pods', 'services', 'events', 'configmaps', 'persistentvolumeclaims', 'namespaces'];
-  if (site.permissions.readSecrets) coreRead.push('secrets');
   return [
     // Read (plan section 3).
     { apiGroups: [''], resources: coreRead, verbs: READ },
@@ -40,6 +40,16 @@ export function agentClusterRules(site: Site): Rule[] {
  */
 export const EXEC_RULES: Rule[] = [{ apiGroups: [''], resources: ['pods/exec'], verbs: ['get', 'create'] }];
 
+/** Secret reads, bound cluster-wide (readSecrets: true) or by a RoleBinding in each listed namespace. */
+export const SECRET_READ_RULES: Rule[] = [{ apiGroups: [''], resources: ['secrets'], verbs: READ }];
+
+/** Namespaces whose Secrets the agent reads: every one (true), those listed, or none. */
+export function secretReadScope(site: Site): 'cluster' | readonly string[] {
+  const { readSecrets } = site.permissions;
+  if (readSecrets === true) return 'cluster';
+  return readSecrets === false ? [] : readSecrets;
+}
+
 export class AgentRbac extends Construct {
   constructor(scope: Construct, id: string, site: Site) {
     super(scope, id);
@@ -52,14 +62,31 @@ export class AgentRbac extends Construct {
       annotations: { ...syncWave(SyncWave.access), ...extra },
     });
 
-    new k8s.KubeClusterRole(this, 'role', { metadata: meta(names.clusterRole), rules: agentClusterRules(site) });
+    new k8s.KubeClusterRole(this, 'role', { metadata: meta(names.clusterRole), rules: agentClusterRules() });
     new k8s.KubeClusterRoleBinding(this, 'binding', {
       metadata: meta(names.clusterRole),
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: names.clusterRole },
       subjects: [subject],
     });
 
-    if (site.permissions.podExec) {
+    const secretScope = secretReadScope(site);
+    if (secretScope === 'cluster' || secretScope.length > 0) {
+      const roleRef = { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: names.secretReaderClusterRole };
+      new k8s.KubeClusterRole(this, 'secret-reader', { metadata: meta(names.secretReaderClusterRole), rules: SECRET_READ_RULES });
+      if (secretScope === 'cluster') {
+        new k8s.KubeClusterRoleBinding(this, 'secret-reader-binding', { metadata: meta(names.secretReaderClusterRole), roleRef, subjects: [subject] });
+      } else {
+        for (const namespace of secretScope) {
+          new k8s.KubeRoleBinding(this, `secret-reader-${namespace}`, {
+            metadata: { ...meta(names.secretReaderClusterRole), namespace },
+            roleRef,
+            subjects: [subject],
+          });
+        }
+      }
+    }
+
+    if (site.permissions.podExec !== false) {
       // The user's decision (plan section 10): kubectl exec for debugging. Exempted from Polaris on purpose.
       new k8s.KubeClusterRole(this, 'exec-role', {
         metadata: meta(names.execClusterRole, polarisExempt('clusterrolePodExecAttach')),

@@ -5,7 +5,7 @@ import { Construct } from 'constructs';
 import * as k8s from '../k8s';
 import { CREDENTIAL_KEYS } from '../hermes/credentials';
 import type { ImageRef } from '../image/image-ref';
-import type { Site } from '../site/schema';
+import { siteTimeZone, type Site } from '../site/schema';
 import { Names, appLabels, polarisExempt, selectorLabels, syncWave, SyncWave } from './metadata';
 import {
   agentContainerSecurityContext,
@@ -99,6 +99,8 @@ export class Agent extends Construct {
         env('API_SERVER_HOST', '0.0.0.0'),
         env('API_SERVER_PORT', String(GATEWAY_PORT)),
         env('OPENAI_BASE_URL', site.llm.baseUrl),
+        // Hermes' clock and cron zone; wins over config.yaml's seed-once `timezone`, so a change in site.yaml applies.
+        env('HERMES_TIMEZONE', siteTimeZone(site)),
         env('DISCORD_HOME_CHANNEL', site.discord.homeChannel),
         env('DISCORD_ALLOWED_USERS', site.discord.allowedUsers.join(',')),
         // s6 services otherwise start with a cleared environment and miss the provider variables.

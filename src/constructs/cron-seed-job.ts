@@ -1,13 +1,13 @@
 /**
- * The cron seeder: an ArgoCD PostSync hook Job that waits for the Hermes pod and converges its cron jobs on the
- * watchdog catalog (seed_cron.py, run inside the Hermes container). Its ServiceAccount may read and exec into
- * pods of its own namespace only.
+ * The cron seeder: an ArgoCD Sync hook Job, in the Deployment's wave, that waits for the Hermes gateway (container
+ * running, /health answering; not pod readiness) and converges its cron jobs on the watchdog catalog (seed_cron.py,
+ * run inside the Hermes container). Its ServiceAccount may read and exec into pods of its own namespace only.
  */
 import { Construct } from 'constructs';
 import * as k8s from '../k8s';
 import type { ImageRef } from '../image/image-ref';
 import type { Site } from '../site/schema';
-import { HELPER_RESOURCES, SEED_PATH, imageName } from './agent';
+import { GATEWAY_PORT, HELPER_RESOURCES, SEED_PATH, imageName } from './agent';
 import { Names, appLabels, polarisExempt, selectorLabels, syncWave, SyncWave } from './metadata';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext, tokenMount, tokenVolume } from './pod-security';
 
@@ -49,9 +49,12 @@ export class CronSeedJob extends Construct {
         name: Names.seedJob,
         labels,
         annotations: {
-          // A hook, not a plain Job: re-run after every sync, replaced rather than patched (Job templates are immutable).
-          'argocd.argoproj.io/hook': 'PostSync',
+          // A hook, not a plain Job: re-run on every sync, replaced rather than patched (Job templates are immutable).
+          // Sync, not PostSync: PostSync starts only once every resource is Healthy, and the pod's readiness is the
+          // dashboard; the script itself waits for the gateway, which is all the seeder needs.
+          'argocd.argoproj.io/hook': 'Sync',
           'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation',
+          ...syncWave(SyncWave.workload),
         },
       },
       spec: {
@@ -78,6 +81,7 @@ export class CronSeedJob extends Construct {
                   { name: 'DEPLOYMENT', value: Names.deployment },
                   { name: 'POD_SELECTOR', value: podSelector },
                   { name: 'CONTAINER', value: Names.container },
+                  { name: 'GATEWAY_PORT', value: String(GATEWAY_PORT) },
                   { name: 'HOME', value: '/tmp' },
                 ],
                 resources: HELPER_RESOURCES,

@@ -19,7 +19,7 @@ export function selectorLabels(name: string): Record<string, string> {
 
 /**
  * ArgoCD sync waves: namespace first, then RBAC, volume, configuration and policies, then the workload.
- * The cron seeder is a PostSync hook and runs after everything is Healthy.
+ * The cron seeder is a Sync hook in the workload wave: it starts with the Deployment and waits for the gateway itself.
  */
 export const SyncWave = {
   namespace: '-3',
@@ -54,13 +54,15 @@ export const Names = {
 /**
  * Names of the cluster-scoped objects (ClusterRoles, their bindings, the admission policy and its binding). They
  * follow the install namespace, so two installs on one cluster never overwrite each other's; with the default
- * namespace they read "platform-engineer", "platform-engineer-exec", "platform-engineer-guardrails". Every
+ * namespace they read "platform-engineer", "platform-engineer-exec", "platform-engineer-read-secrets",
+ * "platform-engineer-guardrails". Every
  * construct that names a cluster-scoped object calls this, and nothing else.
  */
 export function clusterScopedNames(namespace: string) {
   return {
     clusterRole: namespace,
     execClusterRole: `${namespace}-exec`,
+    secretReaderClusterRole: `${namespace}-read-secrets`,
     guardrailPolicy: `${namespace}-guardrails`,
   } as const;
 }

@@ -8,11 +8,12 @@ import { join } from 'node:path';
 import { Construct } from 'constructs';
 import { stringify } from 'yaml';
 import * as k8s from '../k8s';
-import { hermesConfig } from '../hermes/config-yaml';
+import { LLM_PROVIDER, hermesConfig } from '../hermes/config-yaml';
 import { soulMarkdown } from '../hermes/soul';
 import { RESTART_INTERVAL_MINUTES, WATCHDOGS, type Watchdog } from '../hermes/watchdogs';
 import { parseSchedule } from '../hermes/schedule';
 import { ConfigError } from '../site/load';
+import { protectedNamespaces } from '../site/protected-namespaces';
 import type { Site } from '../site/schema';
 import { Names, appLabels, syncWave, SyncWave } from './metadata';
 
@@ -29,10 +30,11 @@ export function precheckSettings(site: Site): Record<string, unknown> {
     sustainedTicks: site.watchdogs.sustainedTicks,
     certificateDays: site.watchdogs.certificateDays,
     reminderHours: site.watchdogs.reminderHours,
-    protectedNamespaces: [...site.watchdogs.protectedNamespaces],
+    // The same set the admission guardrail enforces, so the remediation verdict never promises a refused restart.
+    protectedNamespaces: protectedNamespaces(site),
     argocdNamespace: site.argocd.namespace,
     restartIntervalMinutes: RESTART_INTERVAL_MINUTES,
-    dfExec: site.permissions.podExec,
+    dfExec: site.permissions.podExec !== false,
   };
 }
 
@@ -53,8 +55,12 @@ export function validateWatchdogs(watchdogs: readonly Watchdog[]): void {
   if (problems.length > 0) throw new ConfigError('src/hermes/watchdogs.ts', problems);
 }
 
-/** The seeder's desired state: one entry per watchdog, exactly the flags `hermes cron create` receives. */
-export function seedWatchdogs(watchdogs: readonly Watchdog[] = WATCHDOGS): Array<Record<string, string>> {
+/**
+ * The seeder's desired state: one entry per watchdog, exactly the flags `hermes cron create` receives. The model is
+ * part of it (and so of the seeder's digest): a Hermes job keeps the model current at its creation ahead of
+ * `model.default`, so only a pinned `--model` follows a change of `llm.model`.
+ */
+export function seedWatchdogs(site: Pick<Site, 'llm'>, watchdogs: readonly Watchdog[] = WATCHDOGS): Array<Record<string, string>> {
   validateWatchdogs(watchdogs);
   return watchdogs.map((w) => ({
     name: w.name,
@@ -62,6 +68,8 @@ export function seedWatchdogs(watchdogs: readonly Watchdog[] = WATCHDOGS): Array
     prompt: w.prompt,
     deliver: 'discord',
     script: `platform-engineer/${w.script}`,
+    model: site.llm.model,
+    provider: LLM_PROVIDER,
   }));
 }
 
@@ -74,7 +82,7 @@ export function seedConfigData(site: Site, hermesVersion: string, root = '.'): R
     'install-seed.sh': read(SEED_DIR, 'install-seed.sh'),
     'cron-seed-job.sh': read(SEED_DIR, 'cron-seed-job.sh'),
     'seed_cron.py': read(SEED_DIR, 'seed_cron.py'),
-    'watchdogs.json': `${JSON.stringify(seedWatchdogs(), null, 2)}\n`,
+    'watchdogs.json': `${JSON.stringify(seedWatchdogs(site), null, 2)}\n`,
     'precheck-settings.json': `${JSON.stringify(precheckSettings(site), null, 2)}\n`,
   };
   for (const file of readdirSync(join(root, PRECHECKS_DIR)).filter((f) => f.endsWith('.py')).sort()) {

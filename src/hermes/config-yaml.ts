@@ -2,14 +2,25 @@
  * The seeded /opt/data/config.yaml: plan section 5 with the section 10 model, corrected against the real
  * Hermes (see README "Where this differs from the plan"). Seeded once; live edits on the volume win after.
  */
-import type { Site } from '../site/schema';
-import { HERMES_CONFIG_VERSION } from '../image/hermes-version';
+import { siteTimeZone, type Site } from '../site/schema';
+import { hermesRelease } from '../image/hermes-version';
+import { ConfigError } from '../site/load';
+
+/** The LLM provider of the main model, the auxiliary tasks and every watchdog job: LiteLLM's OpenAI-compatible API. */
+export const LLM_PROVIDER = 'openai-api'; // must be explicit: unset + OPENAI_API_KEY would auto-select openrouter
 
 export function hermesConfig(site: Site, hermesVersion: string): Record<string, unknown> {
-  const provider = 'openai-api'; // must be explicit: unset + OPENAI_API_KEY would auto-select openrouter
+  const release = hermesRelease(hermesVersion);
+  if (!release) throw new ConfigError('dockerfile', [`HERMES_VERSION ${hermesVersion} has no entry in src/image/hermes-version.ts`]);
+  const provider = LLM_PROVIDER;
+  // base_url set explicitly: "base_url overrides provider" upstream, so side tasks can only reach LiteLLM (their
+  // api_key falls back to OPENAI_API_KEY from the pod environment).
+  const auxiliary = { provider, model: site.llm.auxiliaryModel, base_url: site.llm.baseUrl };
   return {
     // The schema version of the pinned image, so that later image upgrades migrate this file.
-    _config_version: HERMES_CONFIG_VERSION[hermesVersion],
+    _config_version: release.configVersion,
+    // Cron expressions run in this zone (the container's own clock is UTC).
+    timezone: siteTimeZone(site),
     model: {
       provider,
       default: site.llm.model,
@@ -17,8 +28,8 @@ export function hermesConfig(site: Site, hermesVersion: string): Record<string, 
       api_mode: 'chat_completions',
     },
     auxiliary: {
-      compression: { provider, model: site.llm.auxiliaryModel },
-      title_generation: { provider, model: site.llm.auxiliaryModel },
+      compression: { ...auxiliary },
+      title_generation: { ...auxiliary },
     },
     terminal: {
       backend: 'local',

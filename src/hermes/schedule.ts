@@ -1,10 +1,13 @@
 /**
- * A port of the schedule forms Hermes' parser accepts (cron/jobs.py `parse_schedule`), so a schedule the
- * gateway would reject fails at synth time instead of in the seed Job's log.
+ * A port of Hermes' schedule parser (cron/jobs.py `parse_schedule` and `_natural_every_to_cron`, 0.21 era), so a
+ * schedule the gateway would reject fails at synth time instead of in the seed Job's log.
  *
- * Order, as upstream: "[every] <day spec> [at] <time>" becomes cron; any other "every X" must be a duration;
- * then a 5-field cron expression; then an ISO timestamp (one-shot); "in <duration>" (one-shot); a bare
- * duration (interval). Notably "every 1d at 09:00" falls through to parse_duration("1d at 09:00") and fails.
+ * Order, as upstream: "[every] <day spec> [at] <time>" becomes cron (a day spec is day/daily/everyday/weekday(s)/
+ * weekend(s) or a list of weekday names joined by "," or "and"; the time may contain spaces, "9 am"); any other
+ * "every X" must be a duration; then a 5- or 6-field cron expression; then an ISO timestamp (one-shot); "in
+ * <duration>" (one-shot); a bare duration (interval). Notably "every 1d at 09:00" falls through to
+ * parse_duration("1d at 09:00") and fails, and plural weekdays ("mondays") are not weekday names.
+ * Stricter than upstream in one place: a zero-length interval ("every 0m") is rejected.
  */
 
 export type ParsedSchedule =
@@ -15,6 +18,7 @@ export type ParsedSchedule =
 const DURATION = /^(\d*)\s*(m|min|mins|minute|minutes|h|hr|hrs|hour|hours|d|day|days)$/;
 const UNIT_MINUTES: Record<string, number> = { m: 1, h: 60, d: 1440 };
 const CLOCK = /^(\d{1,2})(?::(\d{2}))?(am|pm)?$/;
+/** Keyword day specs (upstream _DAYSPEC_TO_CRON_DOW). */
 const DAY_SPECS: Record<string, string> = {
   day: '*',
   daily: '*',
@@ -24,7 +28,17 @@ const DAY_SPECS: Record<string, string> = {
   weekend: '0,6',
   weekends: '0,6',
 };
-const WEEKDAYS = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'];
+/** Weekday names and the abbreviations upstream accepts (_WEEKDAY_TO_CRON_DOW); no plurals. */
+const WEEKDAYS: Record<string, string> = {
+  sunday: '0', sun: '0',
+  monday: '1', mon: '1',
+  tuesday: '2', tue: '2', tues: '2',
+  wednesday: '3', wed: '3', weds: '3',
+  thursday: '4', thu: '4', thur: '4', thurs: '4',
+  friday: '5', fri: '5',
+  saturday: '6', sat: '6',
+};
+const own = (table: Record<string, string>, key: string): string | undefined => (Object.prototype.hasOwnProperty.call(table, key) ? table[key] : undefined);
 
 export class ScheduleError extends Error {}
 
@@ -37,8 +51,9 @@ export function parseDuration(text: string): number {
   return minutes;
 }
 
+/** Upstream _parse_clock_time: spaces are ignored ("9 am"), 12-hour times need 1..12. */
 function parseClock(text: string): [number, number] | undefined {
-  const t = text.toLowerCase();
+  const t = text.toLowerCase().replace(/ /g, '');
   if (t === 'noon' || t === 'midday') return [12, 0];
   if (t === 'midnight') return [0, 0];
   const m = CLOCK.exec(t);
@@ -53,20 +68,31 @@ function parseClock(text: string): [number, number] | undefined {
   return [hour, minute];
 }
 
-function dayField(word: string): string | undefined {
-  if (word in DAY_SPECS) return DAY_SPECS[word];
-  const days = word.split(',').map((d) => WEEKDAYS.findIndex((w) => w === d || w.slice(0, 3) === d || `${w}s` === d));
-  return days.every((d) => d >= 0) ? days.join(',') : undefined;
-}
-
-/** "[every] <day spec> [at] <time>" as Hermes turns it into cron, or undefined when not that form. */
-function naturalLanguage(words: string[]): string | undefined {
-  const rest = words[0] === 'every' ? words.slice(1) : words;
-  if (rest.length < 2 || rest.length > 3) return undefined;
-  const dow = dayField(rest[0]);
-  if (dow === undefined) return undefined;
-  if (rest.length === 3 && rest[1] !== 'at') return undefined;
-  const time = parseClock(rest[rest.length - 1]);
+/** "<when> [at] <time>" as Hermes turns it into cron (upstream _natural_every_to_cron), or undefined. */
+function naturalLanguage(rest: string): string | undefined {
+  const tokens = rest.toLowerCase().replace(/,/g, ' ').split(/\s+/).filter(Boolean);
+  if (tokens.length === 0) return undefined;
+  let dow = own(DAY_SPECS, tokens[0]);
+  let idx = 1;
+  if (dow === undefined) {
+    const days: string[] = [];
+    idx = tokens.length;
+    for (let i = 0; i < tokens.length; i++) {
+      if (tokens[i] === 'and') continue;
+      const mapped = own(WEEKDAYS, tokens[i]);
+      if (mapped === undefined) {
+        idx = i;
+        break;
+      }
+      if (!days.includes(mapped)) days.push(mapped);
+    }
+    if (days.length === 0) return undefined;
+    dow = days.join(',');
+  }
+  let timeTokens = tokens.slice(idx);
+  if (timeTokens[0] === 'at') timeTokens = timeTokens.slice(1);
+  if (timeTokens.length === 0) return undefined;
+  const time = parseClock(timeTokens.join(' '));
   if (!time) return undefined;
   return `${time[1]} ${time[0]} * * ${dow}`;
 }
@@ -96,15 +122,12 @@ function validCronField(field: string, [lo, hi]: [number, number]): boolean {
 export function parseSchedule(schedule: string): ParsedSchedule {
   const s = schedule.trim();
   const lower = s.toLowerCase();
-  const words = lower.split(/\s+/);
+  const isEvery = lower.startsWith('every ');
+  const rest = isEvery ? s.slice('every '.length).trim() : lower;
 
-  const natural = naturalLanguage(words);
+  const natural = naturalLanguage(rest);
   if (natural) return { kind: 'cron', expr: natural };
-  if (words[0] === 'every') {
-    const rest = lower.slice('every'.length).trim();
-    if (rest === 'hour') return { kind: 'interval', minutes: 60 };
-    return { kind: 'interval', minutes: parseDuration(rest) };
-  }
+  if (isEvery) return { kind: 'interval', minutes: parseDuration(rest) };
   const parts = s.split(/\s+/);
   if (parts.length >= 5 && parts.slice(0, 5).every((p) => CRON_FIELD.test(p))) {
     if (parts.length > 6 || !parts.slice(0, 5).every((p, i) => validCronField(p, CRON_RANGES[i]))) {
@@ -112,13 +135,19 @@ export function parseSchedule(schedule: string): ParsedSchedule {
     }
     return { kind: 'cron', expr: parts.join(' ') };
   }
-  if (s.includes('T') || /^\d{4}-\d{2}-\d{2}/.test(s)) return { kind: 'once', spec: s };
-  if (words[0] === 'in') {
-    parseDuration(lower.slice(2));
+  if (s.includes('T') || /^\d{4}-\d{2}-\d{2}/.test(s)) {
+    if (!ISO_TIMESTAMP.test(s) || Number.isNaN(Date.parse(s.slice(0, 10)))) throw new ScheduleError(`Invalid timestamp: "${s}"`);
+    return { kind: 'once', spec: s };
+  }
+  if (lower.startsWith('in ')) {
+    parseDuration(lower.slice(3));
     return { kind: 'once', spec: s };
   }
   return { kind: 'interval', minutes: parseDuration(lower) };
 }
+
+/** What Python's datetime.fromisoformat reads in practice: a date, optionally a time and an offset. */
+const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}([T ]\d{2}(:\d{2}(:\d{2}(\.\d{1,6})?)?)?)?(Z|[+-]\d{2}(:?\d{2})?)?$/;
 
 /** The number of runs a recurring schedule makes in one day (the plan's cost model). */
 export function runsPerDay(parsed: ParsedSchedule): number {

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from '../site/load';
 import type { Site } from '../site/schema';
-import { HERMES_CONFIG_VERSION } from './hermes-version';
+import { hermesRelease } from './hermes-version';
 
 export interface ImageRef {
   readonly hermesVersion: string;
@@ -31,9 +31,9 @@ export function loadImageRef(projectRoot: string, site?: Site): ImageRef {
   const dockerfile = readOr(dockerfilePath);
   const hermesVersion = readHermesVersion(dockerfile);
   if (!hermesVersion) throw new ConfigError('dockerfile', ['ARG HERMES_VERSION=<release tag> is missing: it is the one place the Hermes version is set']);
-  if (HERMES_CONFIG_VERSION[hermesVersion] === undefined) {
+  if (hermesRelease(hermesVersion) === undefined) {
     throw new ConfigError('dockerfile', [
-      `HERMES_VERSION ${hermesVersion} has no known config schema version: add its _config_version (cli-config.yaml.example at that tag) to src/image/hermes-version.ts`,
+      `HERMES_VERSION ${hermesVersion} has no entry in src/image/hermes-version.ts: add its _config_version (DEFAULT_CONFIG in hermes_cli/config_defaults.py at that tag) with the commit it was read from`,
     ]);
   }
   let lock: unknown;

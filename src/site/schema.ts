@@ -24,6 +24,7 @@ import {
   urlHostPort,
   wholeQuantity,
 } from './fields';
+import { protectedNamespaces } from './protected-namespaces';
 
 export { cidrContains, isIpv4Cidr } from './fields';
 
@@ -62,12 +63,38 @@ const llmUrl = httpsUrl('https://litellm.example.com/v1');
 const apiServerCidrs = boundedList(cidr, 1, 'list at least one network, or the agent cannot reach the Kubernetes API');
 const deniedCidrs = boundedList(cidr, 0, '');
 
+/** permissions.readSecrets: false, true, or the namespaces whose Secrets the agent reads (repeats reported by index below). */
+const readSecrets = z.union([z.boolean(), z.array(dnsLabel).max(MAX_ENTRIES, { message: `expected at most ${MAX_ENTRIES} entries`, abort: true })], { error: 'expected false, true or a list of namespaces such as [apps, media]' });
+
 const port = z.number().int('expected a whole port number').min(1, 'expected a port from 1 to 65535').max(65535, 'expected a port from 1 to 65535');
+
+// An IANA time zone Hermes' zoneinfo can load: "UTC" or Area/Location with the database's exact spelling (zoneinfo
+// is case-sensitive; an unknown zone makes Hermes fall back to UTC with only a log warning). Capped like every
+// string, and the pattern admits no quote, "$" or newline, since the value reaches config.yaml and the Deployment.
+const TIME_ZONE_EXPECTED = 'an IANA time zone name such as "Europe/Berlin" or "UTC" (exact case, see the tz database)';
+const timeZone = boundedString(64, /^(?:UTC|[A-Z][A-Za-z_]+(?:\/[A-Z][A-Za-z0-9_+-]*)+)$/, TIME_ZONE_EXPECTED).refine(isIanaTimeZone, `expected ${TIME_ZONE_EXPECTED}`);
+
+/** Default `timezone`: the plan's owner lives in UTC+1/+2, and the plan's 08:00/09:00 reports mean their morning. */
+export const DEFAULT_TIMEZONE = 'Europe/Berlin';
+
+export function isIanaTimeZone(value: string): boolean {
+  if (value === 'UTC') return true;
+  if (!/^[A-Z][A-Za-z_]+(\/[A-Z][A-Za-z0-9_+-]*)+$/.test(value)) return false;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: value });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export const siteSchema = z
   .object({
     /** Namespace of every namespaced object. */
     namespace: namespaceName.default('platform-engineer'),
+
+    /** IANA time zone every schedule is read in (Hermes' cron, the watchdogs). Read it through siteTimeZone(). */
+    timezone: timeZone.default(DEFAULT_TIMEZONE),
 
     /** Where the agent runs. The plan pins it to the amd64 NUC. */
     node: z
@@ -152,13 +179,20 @@ export const siteSchema = z
     /** How Hermes starts. See README "Two ways to start Hermes". */
     securityMode: z.enum(['root', 'non-root']).default('root'),
 
-    /** What the agent may do in the cluster beyond reading. */
+    /** What the agent may do in the cluster beyond reading. README "Escalation paths" says what each reaches. */
     permissions: z
       .strictObject({
-        /** Read Secrets cluster-wide (plan section 3). Risk: values can end up in Discord. */
-        readSecrets: z.boolean().default(true),
-        /** kubectl exec into any pod (plan section 10). Risk: a shell in every workload. */
-        podExec: z.boolean().default(true),
+        /**
+         * Secrets the agent may read: false (none), a list of namespaces (a RoleBinding in each; never a protected
+         * one), or true (every namespace: the plan's section 3, which reaches cluster-admin through ArgoCD's
+         * repository credentials; synth warns).
+         */
+        readSecrets: readSecrets.default(false),
+        /**
+         * kubectl exec: false (none), "df" (only the storage watchdog's `df -Pk PATH`, enforced by the admission
+         * guardrail), or true (any command outside the protected namespaces: plan section 10; synth warns).
+         */
+        podExec: z.union([z.boolean(), z.literal('df')], { error: 'expected false, "df" or true' }).default('df'),
       })
       .prefault({}),
 
@@ -193,11 +227,12 @@ export const siteSchema = z
         certificateDays: z.number().int().min(1).max(365).default(21),
         /** Re-alert on an unchanged open incident after this many hours. */
         reminderHours: z.number().int().min(1).max(168).default(24),
-        /** Namespaces where the agent never restarts or deletes anything. */
-        protectedNamespaces: boundedList(dnsLabel, 1, 'list at least kube-system and the ArgoCD namespace: an empty list protects nothing but the agent\'s own namespace').default([
-          'kube-system',
-          'argocd',
-        ]),
+        /**
+         * More protected namespaces, on top of the built-in ones (kube-system, argocd.namespace,
+         * clusterServices.*, dashboard.ingressControllerNamespace) and the agent's own (protected-namespaces.ts).
+         * Empty is fine: the built-in set is always protected.
+         */
+        protectedNamespaces: boundedList(dnsLabel, 0, '').default([]),
       })
       .prefault({}),
 
@@ -210,6 +245,15 @@ export const siteSchema = z
         targetRevision: gitRevision.default('main'),
         /** Path of this project's dist/<namespace> folder inside that repository. */
         path: repoPath('platform-engineer/dist/platform-engineer').default('platform-engineer/dist/platform-engineer'),
+      })
+      .prefault({}),
+
+    /** Where the cluster's own services run: always protected by the admission guardrail, never given to readSecrets. */
+    clusterServices: z
+      .strictObject({
+        certManagerNamespace: dnsLabel.default('cert-manager'),
+        /** The Sealed Secrets controller's namespace (its private key decrypts every SealedSecret in git). */
+        sealedSecretsNamespace: dnsLabel.default('kube-system'),
       })
       .prefault({}),
   })
@@ -240,6 +284,27 @@ export const siteSchema = z
       if (typeof path === 'string' && !(path === `dist/${ns}` || path.endsWith(`/dist/${ns}`))) {
         ctx.addIssue({ code: 'custom', path: ['argocd', 'path'], message: `must end with "dist/${ns}", the folder synth writes for the namespace field` });
       }
+    }
+    const secretNamespaces = site.permissions?.readSecrets;
+    if (Array.isArray(secretNamespaces) && valid(readSecrets, secretNamespaces)) {
+      // Read defensively: a field that failed its own check is absent from the built-in set, not a crash here.
+      const guarded = protectedNamespaces({
+        argocd: { namespace: site.argocd?.namespace ?? 'argocd' },
+        clusterServices: {
+          certManagerNamespace: site.clusterServices?.certManagerNamespace ?? 'cert-manager',
+          sealedSecretsNamespace: site.clusterServices?.sealedSecretsNamespace ?? 'kube-system',
+        },
+        dashboard: { ingressControllerNamespace: site.dashboard?.ingressControllerNamespace ?? 'kube-system' },
+        watchdogs: { protectedNamespaces: Array.isArray(site.watchdogs?.protectedNamespaces) ? site.watchdogs.protectedNamespaces : [] },
+        namespace: typeof site.namespace === 'string' ? site.namespace : 'platform-engineer',
+      } as unknown as Parameters<typeof protectedNamespaces>[0]);
+      secretNamespaces.forEach((ns, i) => {
+        if (guarded.includes(ns)) {
+          ctx.addIssue({ code: 'custom', path: ['permissions', 'readSecrets', i], message: 'names a protected namespace, whose Secrets reach cluster-wide rights; list only namespaces of your own workloads' });
+        } else if (secretNamespaces.indexOf(ns) !== i) {
+          ctx.addIssue({ code: 'custom', path: ['permissions', 'readSecrets', i], message: 'repeats an earlier entry; list each namespace once' });
+        }
+      });
     }
     const denied = valid(deniedCidrs, site.network?.deniedCidrs) ? site.network.deniedCidrs : [];
     if (valid(apiServerCidrs, site.network?.apiServerCidrs)) {
@@ -286,3 +351,11 @@ type DeepReadonly<T> = T extends (infer U)[]
   : T extends object
     ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
     : T;
+
+/**
+ * The site's IANA time zone (site.yaml `timezone`, default DEFAULT_TIMEZONE). Hermes runs cron expressions in it
+ * (config.yaml `timezone`, HERMES_TIMEZONE); anything else that reads a wall-clock schedule should use it too.
+ */
+export function siteTimeZone(site: Pick<Site, 'timezone'>): string {
+  return site.timezone;
+}

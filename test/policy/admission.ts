@@ -9,7 +9,7 @@ import { evaluate } from '@marcbachmann/cel-js';
 import type { KubeObject } from './kube';
 
 export interface AdmissionRequest {
-  operation: 'CREATE' | 'UPDATE' | 'DELETE';
+  operation: 'CREATE' | 'UPDATE' | 'DELETE' | 'CONNECT';
   resource: { group: string; version: string; resource: string };
   subResource?: string;
   namespace: string;

@@ -42,14 +42,38 @@ def digest(watchdog):
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
+class HermesError(RuntimeError):
+    pass
+
+
 def hermes(*args):
     result = subprocess.run([HERMES_BIN, "cron", *args], capture_output=True, text=True, timeout=120)
     if result.returncode != 0:
-        raise RuntimeError(f"hermes cron {args[0]} failed ({result.returncode}): {result.stderr.strip()[:500]}")
+        # The CLI prints its reason ("Failed to create job: ...") on stdout and exits 1: keep both streams.
+        reason = " | ".join(
+            f"{label}: {text.strip()[-500:]}" for label, text in (("stdout", result.stdout), ("stderr", result.stderr)) if text.strip()
+        )
+        raise HermesError(f"hermes cron {args[0]} failed (exit {result.returncode}): {reason or 'no output'}")
+    return result.stdout
 
 
 def definition_flags(w):
-    return ["--name", w["name"], "--deliver", w["deliver"], "--script", w["script"]]
+    # --model/--provider pin the job to the site's model: a job otherwise keeps the model current when it was created.
+    return ["--name", w["name"], "--deliver", w["deliver"], "--script", w["script"], "--model", w["model"], "--provider", w["provider"]]
+
+
+def time_zone_report():
+    """What Hermes' scheduler will use as its zone (HERMES_TIMEZONE wins over config.yaml), checked with zoneinfo."""
+    name = os.environ.get("HERMES_TIMEZONE", "").strip()
+    if not name:
+        return "time zone: HERMES_TIMEZONE is not set; cron expressions run in config.yaml's timezone or UTC"
+    try:
+        from zoneinfo import ZoneInfo
+
+        ZoneInfo(name)
+    except Exception as exc:  # ZoneInfoNotFoundError, ValueError
+        return f"WARNING time zone {name}: this image cannot load it ({type(exc).__name__}); Hermes falls back to UTC"
+    return f"time zone: {name} (cron expressions run in it)"
 
 
 def write_manifest(manifest):
@@ -75,8 +99,19 @@ def main():
     if not desired:
         print(f"error: no watchdog definitions in {DESIRED}", file=sys.stderr)
         return 2
-    manifest = load_json(MANIFEST, {})
     summary = []
+    try:
+        converge(desired, summary)
+    except HermesError:
+        print("\n".join(summary))  # what was done before the failure
+        raise
+    summary.append(time_zone_report())
+    print("\n".join(summary))
+    return 0
+
+
+def converge(desired, summary):
+    manifest = load_json(MANIFEST, {})
     for w in desired:
         name, want = w["name"], digest(w)
         jobs = current_jobs()
@@ -89,6 +124,7 @@ def main():
             hermes("edit", entry["id"], "--schedule", w["schedule"], "--prompt", w["prompt"], *definition_flags(w))
             manifest[name] = {"id": entry["id"], "digest": want}
             summary.append(f"updated   {name}")
+            write_manifest(manifest)
             continue
         same_name = [j for j in jobs if str(j.get("name", "")).lower() == name.lower()]
         if same_name:
@@ -112,9 +148,11 @@ def main():
             summary.append(f"removed   {name}: no longer defined in git")
         write_manifest(manifest)
     write_manifest(manifest)
-    print("\n".join(summary))
-    return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except HermesError as error:
+        print(f"error: {error}", file=sys.stderr)
+        sys.exit(1)
