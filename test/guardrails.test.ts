@@ -1,104 +1,13 @@
-// The admission guardrails, evaluated offline over the requests the agent could make with the verbs RBAC gives
-// it: the safe actions of the plan pass; every change to a field git owns, and every write in a protected
-// namespace, is denied by the API server whatever the agent was told.
+// The admission guardrails as rendered: a Deny-bound ValidatingAdmissionPolicy that fails closed, binds the agent
+// only, matches exec/attach/port-forward, and tells the scripts and the prompt the protected set it enforces. What
+// it admits and refuses is asked of the real API server: test/cluster/guardrails.cluster.test.ts.
 import { describe, expect, it } from 'vitest';
-import { admit, type AdmissionRequest } from './policy/admission';
 import type { SiteInput } from '../src/site/schema';
-import { find, objects } from './helpers';
+import { protectedNamespaces } from '../src/site/protected-namespaces';
+import { find, inputs, objects } from './helpers';
+import { CONNECT_CASES } from './guardrail-cases';
 
 const all = objects();
-const AGENT = { username: 'system:serviceaccount:platform-engineer:platform-engineer' };
-const ADMIN = { username: 'roger' };
-
-function deployment(ns = 'apps', patch: (d: any) => void = () => {}) {
-  const d: any = {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name: 'web', namespace: ns, labels: { app: 'web' }, annotations: { 'deployment.kubernetes.io/revision': '3' } },
-    spec: {
-      replicas: 2,
-      revisionHistoryLimit: 10,
-      selector: { matchLabels: { app: 'web' } },
-      strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: '25%', maxUnavailable: '25%' } },
-      template: {
-        metadata: { labels: { app: 'web' } },
-        spec: { containers: [{ name: 'web', image: 'nginx:1.27.1', env: [{ name: 'MODE', value: 'prod' }] }], restartPolicy: 'Always' },
-      },
-    },
-  };
-  patch(d);
-  return d;
-}
-
-function pod(owned = true, patch: (p: any) => void = () => {}) {
-  const p: any = {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: {
-      name: 'web-7c8d9-abcde',
-      namespace: 'apps',
-      labels: { app: 'web', 'pod-template-hash': '7c8d9' },
-      ...(owned ? { ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'web-7c8d9', uid: 'u', controller: true }] } : {}),
-    },
-    spec: { containers: [{ name: 'web', image: 'nginx:1.27.1' }] },
-  };
-  patch(p);
-  return p;
-}
-
-const update = (resource: string, group: string, oldObject: any, object: any, userInfo = AGENT): AdmissionRequest => ({
-  operation: 'UPDATE',
-  resource: { group, version: 'v1', resource },
-  namespace: oldObject.metadata.namespace,
-  userInfo,
-  oldObject,
-  object,
-});
-const remove = (resource: string, group: string, oldObject: any, userInfo = AGENT): AdmissionRequest => ({
-  operation: 'DELETE',
-  resource: { group, version: 'v1', resource },
-  namespace: oldObject.metadata.namespace,
-  userInfo,
-  oldObject,
-});
-const restarted = (ns = 'apps') => deployment(ns, (d) => (d.spec.template.metadata.annotations = { 'kubectl.kubernetes.io/restartedAt': '2026-11-23T10:00:00Z' }));
-
-const ALLOWED: Array<[string, AdmissionRequest]> = [
-  ['rollout restart of a Deployment', update('deployments', 'apps', deployment(), restarted())],
-  [
-    'a second rollout restart (the annotation changes value)',
-    update('deployments', 'apps', restarted(), deployment('apps', (d) => (d.spec.template.metadata.annotations = { 'kubectl.kubernetes.io/restartedAt': '2026-11-23T11:00:00Z' }))),
-  ],
-  ['rollout restart of a StatefulSet', update('statefulsets', 'apps', deployment(), restarted())],
-  [
-    'rollout restart of a DaemonSet (no replicas field)',
-    update('daemonsets', 'apps', deployment('apps', (d) => delete d.spec.replicas), deployment('apps', (d) => { delete d.spec.replicas; d.spec.template.metadata.annotations = { 'kubectl.kubernetes.io/restartedAt': 'now' }; })),
-  ],
-  ['deleting a pod a ReplicaSet recreates', remove('pods', '', pod())],
-  ['annotating a pod', update('pods', '', pod(), pod(true, (p) => (p.metadata.annotations = { 'platform-engineer/note': 'looked at this' })))],
-  ['deleting a failed Job', remove('jobs', 'batch', { metadata: { name: 'backup-1', namespace: 'apps' }, spec: { template: {} } })],
-  ['an admin changing an image in kube-system (the policy applies to the agent only)', update('deployments', 'apps', deployment('kube-system'), deployment('kube-system', (d) => (d.spec.template.spec.containers[0].image = 'nginx:2')), ADMIN)],
-];
-
-const DENIED: Array<[string, AdmissionRequest, RegExp]> = [
-  ['rollout restart in kube-system', update('deployments', 'apps', deployment('kube-system'), restarted('kube-system')), /protected namespaces/],
-  ['rollout restart in argocd', update('deployments', 'apps', deployment('argocd'), restarted('argocd')), /protected namespaces/],
-  ['restarting itself (its own namespace)', update('deployments', 'apps', deployment('platform-engineer'), restarted('platform-engineer')), /protected namespaces/],
-  ['deleting a pod in kube-system', remove('pods', '', pod(true, (p) => (p.metadata.namespace = 'kube-system'))), /protected namespaces/],
-  ['changing an image', update('deployments', 'apps', deployment(), deployment('apps', (d) => (d.spec.template.spec.containers[0].image = 'nginx:latest'))), /only restart workloads/],
-  ['scaling (replicas live in git)', update('deployments', 'apps', deployment(), deployment('apps', (d) => (d.spec.replicas = 0))), /only restart workloads/],
-  ['changing env', update('deployments', 'apps', deployment(), deployment('apps', (d) => (d.spec.template.spec.containers[0].env[0].value = 'debug'))), /only restart workloads/],
-  ['changing the template labels', update('deployments', 'apps', deployment(), deployment('apps', (d) => (d.spec.template.metadata.labels.extra = 'x'))), /only restart workloads/],
-  ['adding another template annotation', update('deployments', 'apps', deployment(), deployment('apps', (d) => (d.spec.template.metadata.annotations = { 'sidecar.istio.io/inject': 'false' }))), /only restart workloads/],
-  ['changing the strategy', update('deployments', 'apps', deployment(), deployment('apps', (d) => (d.spec.strategy = { type: 'Recreate' }))), /only restart workloads/],
-  ['pausing a rollout', update('deployments', 'apps', deployment(), deployment('apps', (d) => (d.spec.paused = true))), /only restart workloads/],
-  ['scaling a StatefulSet', update('statefulsets', 'apps', deployment(), deployment('apps', (d) => (d.spec.replicas = 5))), /only restart workloads/],
-  ['relabelling a Deployment', update('deployments', 'apps', deployment(), deployment('apps', (d) => (d.metadata.labels.app = 'other'))), /only restart workloads/],
-  ['changing a pod image in place', update('pods', '', pod(), pod(true, (p) => (p.spec.containers[0].image = 'evil:1'))), /only annotate pods/],
-  ['relabelling a pod away from its ReplicaSet', update('pods', '', pod(), pod(true, (p) => delete p.metadata.labels['pod-template-hash'])), /only annotate pods/],
-  ['deleting a pod nothing recreates', remove('pods', '', pod(false)), /controller recreates/],
-  ['suspending a CronJob', update('cronjobs', 'batch', { metadata: { name: 'c', namespace: 'apps' }, spec: { suspend: false } }, { metadata: { name: 'c', namespace: 'apps' }, spec: { suspend: true } }), /Jobs or CronJobs/],
-];
 
 describe('admission guardrails', () => {
   it('are a Deny-bound ValidatingAdmissionPolicy that fails closed and applies to the agent only', () => {
@@ -110,146 +19,18 @@ describe('admission guardrails', () => {
     expect(find(all, 'ValidatingAdmissionPolicyBinding', 'platform-engineer-guardrails').spec).toEqual({ policyName: 'platform-engineer-guardrails', validationActions: ['Deny'] });
   });
 
-  it.each(ALLOWED)('allow: %s', (_d, request) => {
-    const decision = admit(all, request);
-    expect(decision.denials).toEqual([]);
-  });
-
-  it.each(DENIED)('deny: %s', (_d, request, message) => {
-    const decision = admit(all, request);
-    expect(decision.allowed).toBe(false);
-    expect(decision.denials.join('\n')).toMatch(message);
-  });
-
-  it('follows the site: watchdogs.protectedNamespaces adds to the built-in set, which it cannot shrink', () => {
-    const objs = objects({ watchdogs: { protectedNamespaces: ['monitoring'] } });
-    expect(admit(objs, update('deployments', 'apps', deployment('monitoring'), restarted('monitoring'))).allowed).toBe(false);
-    expect(admit(objs, update('deployments', 'apps', deployment('kube-system'), restarted('kube-system'))).allowed).toBe(false);
-    expect(admit(objs, update('deployments', 'apps', deployment('platform-engineer'), restarted('platform-engineer'))).allowed).toBe(false);
-  });
-
-  it('always protects the namespaces of kube-system, ArgoCD, cert-manager, Sealed Secrets and the ingress controller, wherever the site puts them', () => {
-    const objs = objects({
-      argocd: { namespace: 'gitops' },
-      clusterServices: { certManagerNamespace: 'certs', sealedSecretsNamespace: 'sealing' },
-      dashboard: { ingressControllerNamespace: 'ingress' },
-    });
-    for (const ns of ['kube-system', 'gitops', 'certs', 'sealing', 'ingress', 'platform-engineer']) {
-      expect(admit(objs, update('deployments', 'apps', deployment(ns), restarted(ns))).allowed, ns).toBe(false);
-      expect(admit(objs, remove('pods', '', pod(true, (p) => (p.metadata.namespace = ns)))).allowed, ns).toBe(false);
-    }
-    // "argocd" is only special as ArgoCD's namespace.
-    expect(admit(objs, update('deployments', 'apps', deployment('argocd'), restarted('argocd'))).allowed).toBe(true);
-  });
-
-  it('tells the pre-check scripts the same protected set it enforces, so a remediation verdict never promises a refused restart', () => {
-    const objs = objects({ watchdogs: { protectedNamespaces: ['monitoring'] } });
-    const settings = JSON.parse(find(objs, 'ConfigMap', 'hermes-seed').data['precheck-settings.json']);
-    expect(settings.protectedNamespaces.length).toBeGreaterThan(1);
-    for (const ns of settings.protectedNamespaces) {
-      expect(admit(objs, update('deployments', 'apps', deployment(ns), restarted(ns))).allowed, ns).toBe(false);
-    }
+  it('tells the pre-check scripts the protected set the site enforces', () => {
+    const site = { watchdogs: { protectedNamespaces: ['monitoring'] } } as const;
+    const settings = JSON.parse(find(objects(site as any), 'ConfigMap', 'hermes-seed').data['precheck-settings.json']);
+    expect(settings.protectedNamespaces).toEqual(protectedNamespaces(inputs(site as any).site));
     expect(settings.protectedNamespaces).toEqual(expect.arrayContaining(['kube-system', 'argocd', 'cert-manager', 'monitoring', 'platform-engineer']));
   });
 });
 
-// Exec, attach and port-forward reach admission as CONNECT on a pods subresource; `object` is the
-// PodExecOptions (PodAttachOptions, PodPortForwardOptions) built from the query, oldObject is null.
-const SEEDER = { username: 'system:serviceaccount:platform-engineer:hermes-cron-seed' };
-const exec = (namespace: string, command: string[], extra: Record<string, unknown> = {}, userInfo = AGENT): AdmissionRequest => ({
-  operation: 'CONNECT',
-  resource: { group: '', version: 'v1', resource: 'pods' },
-  subResource: 'exec',
-  namespace,
-  userInfo,
-  object: { kind: 'PodExecOptions', apiVersion: 'v1', stdout: true, stderr: true, container: 'app', command, ...extra },
-});
-const attach = (namespace: string): AdmissionRequest => ({
-  operation: 'CONNECT',
-  resource: { group: '', version: 'v1', resource: 'pods' },
-  subResource: 'attach',
-  namespace,
-  userInfo: AGENT,
-  object: { kind: 'PodAttachOptions', apiVersion: 'v1', stdin: true, stdout: true, tty: true, container: 'app' },
-});
-const portForward = (namespace: string): AdmissionRequest => ({
-  operation: 'CONNECT',
-  resource: { group: '', version: 'v1', resource: 'pods' },
-  subResource: 'portforward',
-  namespace,
-  userInfo: AGENT,
-  object: { kind: 'PodPortForwardOptions', apiVersion: 'v1', ports: [5432] },
-});
-const DF = ['df', '-Pk', '/data'];
-const TOKEN = ['cat', '/var/run/secrets/kubernetes.io/serviceaccount/token'];
-
-/** [description, request, expected] per permissions.podExec; expected is 'allowed' or the refusal's message. */
-type ConnectCase = [string, AdmissionRequest, 'allowed' | RegExp];
-const CONNECT_CASES: Array<[string, SiteInput['permissions'], ConnectCase[]]> = [
-  [
-    'podExec: df (default)',
-    {},
-    [
-      ['the storage watchdog\'s df probe in a workload namespace', exec('apps', DF), 'allowed'],
-      ['the df probe on its own data volume', exec('platform-engineer', ['df', '-Pk', '/opt/data']), 'allowed'],
-      ['the df probe on a volume in kube-system', exec('kube-system', DF), 'allowed'],
-      ['the df probe on a volume in argocd', exec('argocd', DF), 'allowed'],
-      ['the cron seed Job running the seeder in Hermes (the policy binds the agent only)', exec('platform-engineer', ['python3', '/opt/seed/seed_cron.py'], {}, SEEDER), 'allowed'],
-      ['an admin shell in kube-system', exec('kube-system', ['sh'], { stdin: true, tty: true }, ADMIN), 'allowed'],
-      ['a shell in the ArgoCD application controller', exec('argocd', ['sh', '-c', 'cat /var/run/secrets/kubernetes.io/serviceaccount/token']), /exec only `df -Pk \/path`/],
-      ['reading a workload\'s ServiceAccount token', exec('apps', TOKEN), /exec only `df -Pk \/path`/],
-      ['printing a workload\'s environment (Secrets in env)', exec('apps', ['env']), /exec only/],
-      ['df through a shell', exec('apps', ['sh', '-c', 'df -Pk /data']), /exec only/],
-      ['df with a second path', exec('apps', ['df', '-Pk', '/data', '/etc']), /exec only/],
-      ['df with an option where the path goes', exec('apps', ['df', '-Pk', '--output=source']), /exec only/],
-      ['df with another flag', exec('apps', ['df', '-h', '/data']), /exec only/],
-      ['the df probe with stdin attached', exec('apps', DF, { stdin: true }), /without stdin or terminal/],
-      ['the df probe with a terminal', exec('apps', DF, { tty: true }), /without stdin or terminal/],
-      ['attaching to a container', attach('apps'), /may not attach or port-forward/],
-      ['port-forwarding to a database', portForward('apps'), /may not attach or port-forward/],
-    ],
-  ],
-  [
-    'podExec: true (the plan\'s section 10)',
-    { podExec: true },
-    [
-      ['a debugging command in a workload namespace', exec('apps', ['cat', '/etc/nginx/nginx.conf']), 'allowed'],
-      ['the df probe in kube-system', exec('kube-system', DF), 'allowed'],
-      ['the cron seed Job running the seeder in Hermes', exec('platform-engineer', ['python3', '/opt/seed/seed_cron.py'], {}, SEEDER), 'allowed'],
-      ['a shell in the ArgoCD application controller', exec('argocd', ['sh']), /protected namespaces .* may exec only `df -Pk \/path`/],
-      ['reading a token in kube-system', exec('kube-system', TOKEN), /protected namespaces/],
-      ['reading a token in cert-manager', exec('cert-manager', TOKEN), /protected namespaces/],
-      ['a shell in its own pod (its own namespace)', exec('platform-engineer', ['sh']), /protected namespaces/],
-      ['attaching to a container', attach('apps'), /may not attach or port-forward/],
-      ['port-forwarding to a database', portForward('apps'), /may not attach or port-forward/],
-    ],
-  ],
-  [
-    'podExec: false',
-    { podExec: false },
-    [
-      ['the df probe', exec('apps', DF), /may not exec, attach or port-forward/],
-      ['the cron seed Job running the seeder in Hermes', exec('platform-engineer', ['python3', '/opt/seed/seed_cron.py'], {}, SEEDER), 'allowed'],
-    ],
-  ],
-];
-
-describe.each(CONNECT_CASES)('exec, attach and port-forward with %s', (_mode, permissions, cases) => {
-  const objs = objects({ permissions });
-
+describe.each(CONNECT_CASES)('exec, attach and port-forward with %s', (_mode, permissions) => {
   it('are matched as CONNECT on every pod subresource that opens a container', () => {
-    const rules = find(objs, 'ValidatingAdmissionPolicy', 'platform-engineer-guardrails').spec.matchConstraints.resourceRules;
+    const rules = find(objects({ permissions }), 'ValidatingAdmissionPolicy', 'platform-engineer-guardrails').spec.matchConstraints.resourceRules;
     expect(rules).toContainEqual({ apiGroups: [''], apiVersions: ['*'], operations: ['CONNECT'], resources: ['pods/exec', 'pods/attach', 'pods/portforward'] });
-  });
-
-  it.each(cases)('%s', (_d, request, expected) => {
-    const decision = admit(objs, request);
-    if (expected === 'allowed') {
-      expect(decision.denials).toEqual([]);
-    } else {
-      expect(decision.allowed).toBe(false);
-      expect(decision.denials.join('\n')).toMatch(expected);
-    }
   });
 });
 
@@ -273,8 +54,3 @@ describe('SOUL.md', () => {
   });
 });
 
-export const GUARDRAIL_COUNTS = {
-  allowed: ALLOWED.length,
-  denied: DENIED.length,
-  connect: CONNECT_CASES.reduce((n, [, , cases]) => n + cases.length, 0),
-};

@@ -19,6 +19,12 @@ const COMMON_WARNINGS = [
   // A homelab without PriorityClasses.
   'priorityClassNotSet Deployment/hermes',
   'priorityClassNotSet Job/hermes-cron-seed',
+  // One replica on purpose: a PodDisruptionBudget would either block node drains or allow the only pod to go.
+  'missingPodDisruptionBudget Deployment/hermes',
+  // app.kubernetes.io/instance is not set: Polaris wants it equal to each object's name, the Kubernetes convention
+  // is one value per installation. (Both found by the real Polaris CLI in the cluster suite; the model skipped them.)
+  'metadataAndInstanceMismatched Deployment/hermes',
+  'metadataAndInstanceMismatched Job/hermes-cron-seed',
   // The seed Job takes no traffic: Polaris wants an ingress rule in its policy; default-deny covers ingress.
   'missingNetworkPolicy Job/hermes-cron-seed',
 ];

@@ -4,11 +4,14 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { seedConfigData, seedWatchdogs, validateWatchdogs } from '../src/constructs/seed-config';
-import { WATCHDOGS } from '../src/hermes/watchdogs';
-import { ConfigError } from '../src/site/load';
+import { precheckSettings, seedConfigData, seedWatchdogs, validateWatchdogs } from '../src/constructs/seed-config';
+import { SCRIPT_JOBS, WATCHDOGS } from '../src/hermes/watchdogs';
+
+/** Every job the seeder manages: the agent watchdogs and the script-only jobs. */
+const JOBS = [...WATCHDOGS, ...SCRIPT_JOBS];
+import { ConfigError, parseSite } from '../src/site/load';
 import { tempDir } from './cli';
-import { inputs } from './helpers';
+import { DISCORD, inputs } from './helpers';
 
 const site = inputs().site;
 const data = seedConfigData(site, 'v2026.9.14');
@@ -80,6 +83,8 @@ create.add_argument("--provider", dest="model_provider")
 create.add_argument("--skill", action="append"); create.add_argument("--no-agent", action="store_true")
 edit = cron.add_parser("edit")
 edit.add_argument("job_id")
+edit.add_argument("--no-agent", dest="no_agent", action="store_const", const=True, default=None)
+edit.add_argument("--agent", dest="no_agent", action="store_const", const=False)
 for f in ("--schedule", "--prompt", "--name", "--deliver", "--repeat", "--script", "--workdir", "--model"): edit.add_argument(f)
 edit.add_argument("--provider", dest="model_provider")
 remove = cron.add_parser("remove", aliases=["rm", "delete"])
@@ -91,13 +96,14 @@ if os.environ.get("FAKE_REFUSE") == a.action:
     sys.exit(1)
 if a.action in ("create", "add"):
     store["jobs"].append({"id": secrets.token_hex(6), "name": a.name, "schedule_display": a.schedule, "prompt": a.prompt,
-                          "deliver": a.deliver, "script": a.script, "model": a.model, "provider": a.model_provider, "enabled": True})
+                          "deliver": a.deliver, "script": a.script, "model": a.model, "provider": a.model_provider, "no_agent": a.no_agent, "enabled": True})
 elif a.action == "edit":
     job = next(j for j in store["jobs"] if j["id"] == a.job_id)
     if a.model_provider is not None: job["provider"] = a.model_provider
     for k in ("name", "prompt", "deliver", "script", "model"):
         if getattr(a, k) is not None: job[k] = getattr(a, k)
     if a.schedule is not None: job["schedule_display"] = a.schedule
+    if a.no_agent is not None: job["no_agent"] = a.no_agent
 else:
     store["jobs"] = [j for j in store["jobs"] if j["id"] != a.job_id]
 json.dump(store, open(path, "w"))
@@ -129,11 +135,26 @@ describe('seed_cron.py (the cron seeder)', () => {
   it('creates every watchdog with its schedule, prompt, --deliver discord and --script', () => {
     const s = seeder();
     s.run();
-    expect(s.jobs().map((j) => j.name)).toEqual(WATCHDOGS.map((w) => w.name));
+    expect(s.jobs().map((j) => j.name)).toEqual(JOBS.map((w) => w.name));
     for (const w of WATCHDOGS) {
       const job = s.jobs().find((j) => j.name === w.name);
-      expect(job).toMatchObject({ schedule_display: w.schedule, prompt: w.prompt, deliver: 'discord', script: `platform-engineer/${w.script}` });
+      expect(job).toMatchObject({ schedule_display: w.schedule, prompt: w.prompt, deliver: 'discord', script: `platform-engineer/${w.script}`, no_agent: false });
     }
+  });
+
+  it('creates the script-only jobs with --no-agent (their output is delivered as is, no model runs)', () => {
+    const s = seeder();
+    s.run();
+    expect(SCRIPT_JOBS.map((j) => j.name)).toEqual(['incident-notices']);
+    const job = s.jobs().find((j) => j.name === 'incident-notices');
+    expect(job).toMatchObject({ schedule_display: 'every 10m', deliver: 'discord', script: 'platform-engineer/notices.py', no_agent: true });
+    const create = s.calls().find((c) => c.includes('incident-notices')) as string[];
+    expect(create).toContain('--no-agent');
+    // A changed script-only job is edited in place and stays script-only.
+    s.setDesired(seedWatchdogs(site).map((w) => (w.name === 'incident-notices' ? { ...w, schedule: 'every 5m' } : w)));
+    expect(s.run()).toContain('updated   incident-notices');
+    expect(s.calls().at(-1)).toEqual(expect.arrayContaining(['edit', '--no-agent']));
+    expect(s.jobs().find((j) => j.name === 'incident-notices')).toMatchObject({ schedule_display: 'every 5m', no_agent: true });
   });
 
   it('is idempotent: a second run leaves exactly one of each and calls hermes not at all', () => {
@@ -142,8 +163,8 @@ describe('seed_cron.py (the cron seeder)', () => {
     const before = s.calls().length;
     const out = s.run();
     expect(s.calls().length).toBe(before);
-    expect(s.jobs()).toHaveLength(WATCHDOGS.length);
-    expect(out.split('\n').filter((l) => l.startsWith('unchanged'))).toHaveLength(WATCHDOGS.length);
+    expect(s.jobs()).toHaveLength(JOBS.length);
+    expect(out.split('\n').filter((l) => l.startsWith('unchanged'))).toHaveLength(JOBS.length);
   });
 
   it('updates a managed job whose definition changed in git, in place (same id, state kept)', () => {
@@ -156,7 +177,7 @@ describe('seed_cron.py (the cron seeder)', () => {
     const job = s.jobs().find((j) => j.name === 'pvc-pressure');
     expect(job.id).toBe(id);
     expect(job.schedule_display).toBe('every 20m');
-    expect(s.jobs()).toHaveLength(WATCHDOGS.length);
+    expect(s.jobs()).toHaveLength(JOBS.length);
   });
 
   it('never touches a job the user made by hand, even with a watchdog name', () => {
@@ -167,7 +188,7 @@ describe('seed_cron.py (the cron seeder)', () => {
     expect(s.run()).toMatch(/skipped {3}cert-expiry: .*aaaaaaaaaaaa/);
     expect(s.jobs().filter((j) => j.name.toLowerCase() === 'cert-expiry')).toEqual([mine]);
     expect(s.calls().some((c) => c.includes('aaaaaaaaaaaa'))).toBe(false);
-    expect(s.jobs()).toHaveLength(WATCHDOGS.length);
+    expect(s.jobs()).toHaveLength(JOBS.length);
   });
 
   it('removes a managed job whose watchdog was retired from git, and leaves hand-made jobs alone', () => {
@@ -179,7 +200,7 @@ describe('seed_cron.py (the cron seeder)', () => {
     expect(s.run()).toContain('removed   pvc-pressure: no longer defined in git');
     expect(s.jobs().map((j) => j.name)).not.toContain('pvc-pressure');
     expect(s.jobs().map((j) => j.name)).toContain('my-own');
-    expect(s.jobs()).toHaveLength(WATCHDOGS.length);
+    expect(s.jobs()).toHaveLength(JOBS.length);
     expect(s.run()).not.toContain('removed');
   });
 
@@ -194,7 +215,11 @@ describe('seed_cron.py (the cron seeder)', () => {
   it('pins every watchdog to the site model and provider (a Hermes job otherwise keeps its creation-time model)', () => {
     const s = seeder();
     s.run();
-    for (const job of s.jobs()) expect(job, job.name).toMatchObject({ model: 'qwen-3.6:27b', provider: 'openai-api' });
+    const agentJobs = s.jobs().filter((j) => !j.no_agent);
+    expect(agentJobs.map((j) => j.name).sort()).toEqual(WATCHDOGS.map((w) => w.name).sort());
+    for (const job of agentJobs) expect(job, job.name).toMatchObject({ model: 'qwen-3.6:27b', provider: 'openai-api' });
+    // Script-only jobs never call a model, so none is pinned on them.
+    for (const job of s.jobs().filter((j) => j.no_agent)) expect(job.model ?? null, job.name).toBeNull();
   });
 
   it('moves all seven watchdogs to a new llm.model in place when site.yaml changes it', () => {
@@ -205,7 +230,7 @@ describe('seed_cron.py (the cron seeder)', () => {
     const out = s.run();
     expect(out.split('\n').filter((l) => l.startsWith('updated'))).toHaveLength(WATCHDOGS.length);
     expect(s.jobs().map((j) => j.id)).toEqual(ids);
-    for (const job of s.jobs()) expect(job, job.name).toMatchObject({ model: 'llama-4:70b', provider: 'openai-api' });
+    for (const job of s.jobs().filter((j) => !j.no_agent)) expect(job, job.name).toMatchObject({ model: 'llama-4:70b', provider: 'openai-api' });
     expect(s.run()).not.toContain('updated');
   });
 
@@ -347,5 +372,15 @@ describe('cron-seed-job.sh (the seed Job: waits for the gateway, not for readine
     expect(r.status).not.toBe(0);
     expect(r.stderr).toContain(`gave up after 1s waiting for ${waitedFor}`);
     expect(r.calls.some((c) => c.includes('/opt/seed/seed_cron.py'))).toBe(false);
+  });
+});
+
+describe('maintenance windows reach the pre-checks', () => {
+  it('site.yaml maintenanceWindows and the time zone are written into settings.json as validated', () => {
+    const site = parseSite({ discord: DISCORD, maintenanceWindows: [{ name: 'pi-reboots', schedule: '0 3 * * 0', durationMinutes: 30, scope: { nodes: ['pi-worker-1'] } }] });
+    const settings = JSON.parse(seedConfigData(site, 'v2026.9.14')['precheck-settings.json']);
+    expect(settings.timezone).toBe('Europe/Berlin'); // the site's `timezone` (default)
+    expect(settings.maintenanceWindows).toEqual([{ name: 'pi-reboots', schedule: '0 3 * * 0', durationMinutes: 30, scope: { nodes: ['pi-worker-1'] } }]);
+    expect(precheckSettings(site, 'Europe/Madrid').timezone).toBe('Europe/Madrid');
   });
 });

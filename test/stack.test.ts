@@ -166,7 +166,12 @@ describe('seed ConfigMap', () => {
       'cert-expiry',
       'node-resource-drift',
       'daily-cluster-report',
+      'incident-notices',
     ]);
+    // Only the script-only job skips the agent.
+    expect(watchdogs.filter((w: any) => w.noAgent).map((w: any) => w.name)).toEqual(['incident-notices']);
+    // The ledger, the notices job's script and the silence command ship beside the pre-checks.
+    for (const file of ['pe_ledger.py', 'notices.py', 'silence.py']) expect(cm.data[`precheck--${file}`], file).toBeTypeOf('string');
     for (const w of watchdogs) {
       expect(w.deliver).toBe('discord');
       expect(cm.data[`precheck--${w.script.replace('platform-engineer/', '')}`], w.script).toBeTypeOf('string');

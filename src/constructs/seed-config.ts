@@ -10,11 +10,11 @@ import { stringify } from 'yaml';
 import * as k8s from '../k8s';
 import { LLM_PROVIDER, hermesConfig } from '../hermes/config-yaml';
 import { soulMarkdown } from '../hermes/soul';
-import { RESTART_INTERVAL_MINUTES, WATCHDOGS, type Watchdog } from '../hermes/watchdogs';
+import { RESTART_INTERVAL_MINUTES, SCRIPT_JOBS, WATCHDOGS, type ScriptJob, type Watchdog } from '../hermes/watchdogs';
 import { parseSchedule } from '../hermes/schedule';
 import { ConfigError } from '../site/load';
 import { protectedNamespaces } from '../site/protected-namespaces';
-import type { Site } from '../site/schema';
+import { siteTimeZone, type Site } from '../site/schema';
 import { Names, appLabels, syncWave, SyncWave } from './metadata';
 
 /** Source folders of the files shipped as they are. Resolved from the project root (synth runs there). */
@@ -22,7 +22,7 @@ export const PRECHECKS_DIR = join('src', 'hermes', 'prechecks');
 export const SEED_DIR = join('src', 'hermes', 'seed');
 
 /** settings.json for the pre-check scripts, from the site configuration. */
-export function precheckSettings(site: Site): Record<string, unknown> {
+export function precheckSettings(site: Site, timezone = siteTimeZone(site)): Record<string, unknown> {
   return {
     diskPercent: site.watchdogs.diskPercent,
     cpuPercent: site.watchdogs.cpuPercent,
@@ -35,11 +35,14 @@ export function precheckSettings(site: Site): Record<string, unknown> {
     argocdNamespace: site.argocd.namespace,
     restartIntervalMinutes: RESTART_INTERVAL_MINUTES,
     dfExec: site.permissions.podExec !== false,
+    // Maintenance windows are read in the site's IANA time zone, like the watchdog schedules.
+    timezone,
+    maintenanceWindows: site.maintenanceWindows.map((w) => ({ ...w, scope: { ...w.scope } })),
   };
 }
 
 /** Fails synth on a watchdog Hermes would reject, instead of in the seed Job's log. */
-export function validateWatchdogs(watchdogs: readonly Watchdog[]): void {
+export function validateWatchdogs(watchdogs: readonly (Watchdog | ScriptJob)[]): void {
   const problems: string[] = [];
   watchdogs.forEach((w, i) => {
     try {
@@ -56,21 +59,28 @@ export function validateWatchdogs(watchdogs: readonly Watchdog[]): void {
 }
 
 /**
- * The seeder's desired state: one entry per watchdog, exactly the flags `hermes cron create` receives. The model is
- * part of it (and so of the seeder's digest): a Hermes job keeps the model current at its creation ahead of
- * `model.default`, so only a pinned `--model` follows a change of `llm.model`.
+ * The seeder's desired state: one entry per watchdog and script-only job, exactly the flags `hermes cron create`
+ * receives. The agent watchdogs carry the model (and so it is part of the seeder's digest): a Hermes job keeps the
+ * model current at its creation ahead of `model.default`, so only a pinned `--model` follows a change of
+ * `llm.model`. Script-only jobs (`noAgent`) never call a model and carry none.
  */
-export function seedWatchdogs(site: Pick<Site, 'llm'>, watchdogs: readonly Watchdog[] = WATCHDOGS): Array<Record<string, string>> {
-  validateWatchdogs(watchdogs);
-  return watchdogs.map((w) => ({
+export function seedWatchdogs(
+  site: Pick<Site, 'llm'>,
+  watchdogs: readonly Watchdog[] = WATCHDOGS,
+  scriptJobs: readonly ScriptJob[] = SCRIPT_JOBS,
+): Array<Record<string, string | boolean>> {
+  validateWatchdogs([...watchdogs, ...scriptJobs]);
+  const entry = (w: Watchdog | ScriptJob) => ({
     name: w.name,
     schedule: w.schedule,
     prompt: w.prompt,
     deliver: 'discord',
     script: `platform-engineer/${w.script}`,
-    model: site.llm.model,
-    provider: LLM_PROVIDER,
-  }));
+  });
+  return [
+    ...watchdogs.map((w) => ({ ...entry(w), model: site.llm.model, provider: LLM_PROVIDER })),
+    ...scriptJobs.map((j) => ({ ...entry(j), noAgent: true })),
+  ];
 }
 
 export function seedConfigData(site: Site, hermesVersion: string, root = '.'): Record<string, string> {

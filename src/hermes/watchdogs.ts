@@ -154,3 +154,28 @@ export const RESTART_INTERVAL_MINUTES = 60;
 
 /** Where the init container installs the pre-check scripts (Hermes requires scripts under /opt/data/scripts). */
 export const SCRIPTS_DIR = '/opt/data/scripts/platform-engineer';
+
+/**
+ * Script-only Hermes jobs (`hermes cron create --no-agent --script ...`): the script's stdout is delivered to
+ * Discord as it is, an empty stdout is a silent tick, and no model runs. For purely factual notices.
+ */
+export interface ScriptJob {
+  readonly name: string;
+  readonly schedule: string;
+  /** Script in src/hermes/prechecks/ (installed beside the pre-checks). */
+  readonly script: string;
+  /** Stored with the job for the record (Hermes does not send it to a model: there is none). */
+  readonly prompt: string;
+}
+
+export const SCRIPT_JOBS: readonly ScriptJob[] = [
+  {
+    name: 'incident-notices',
+    schedule: 'every 10m',
+    script: 'notices.py',
+    prompt: 'Script-only job: delivers the "resolved" notices the watchdogs queue in the shared incident ledger.',
+  },
+];
+
+/** The command the agent runs when the owner asks for a silence on Discord (named in SOUL.md). */
+export const SILENCE_COMMAND = `python3 ${SCRIPTS_DIR}/silence.py`;

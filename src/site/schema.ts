@@ -88,6 +88,49 @@ export function isIanaTimeZone(value: string): boolean {
   }
 }
 
+// --- maintenance windows (issue 10): one self-contained block, validated here and again by the pre-checks.
+const CRON_RANGES: ReadonlyArray<[number, number]> = [[0, 59], [0, 23], [1, 31], [1, 12], [0, 7]];
+/** A numeric 5-field cron expression (numbers, *, a-b ranges, lists, /steps): what pe_ledger.parse_cron reads. */
+export function isNumericCron(expr: string): boolean {
+  const fields = expr.trim().split(/\s+/);
+  if (fields.length !== 5) return false;
+  return fields.every((field, i) =>
+    field.split(',').every((part) => {
+      const m = /^(\*|(\d{1,2})(?:-(\d{1,2}))?)(?:\/(\d{1,2}))?$/.exec(part);
+      if (!m) return false;
+      const [lo, hi] = CRON_RANGES[i];
+      if (m[4] !== undefined && Number(m[4]) < 1) return false;
+      if (m[1] === '*') return true;
+      const a = Number(m[2]);
+      const b = m[3] === undefined ? a : Number(m[3]);
+      return a >= lo && b <= hi && a <= b;
+    }),
+  );
+}
+const objectRef = z
+  .string()
+  .max(320)
+  .regex(/^[a-z]{1,40}\/([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\/)?[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/, 'expected KIND/NAMESPACE/NAME or KIND/NAME, such as "deployment/apps/web" or "node/pi-worker-1"');
+const watchdogName = z.enum(['cluster-health-check', 'pod-restart-loop', 'pvc-pressure', 'argocd-sync-health', 'cert-expiry', 'node-resource-drift']);
+const maintenanceWindow = z
+  .strictObject({
+    /** Shown in the daily report and in held incidents. */
+    name: dnsLabel,
+    /** When each window starts: a numeric 5-field cron expression, read in the site's time zone. */
+    schedule: z.string().max(100).refine(isNumericCron, 'expected a 5-field cron expression with numbers only, such as "0 3 * * 0" (03:00 on Sundays)'),
+    /** How long each window lasts: 1 to 1440 minutes (a window always ends). */
+    durationMinutes: z.number().int().min(1).max(1440),
+    /** What it holds: incidents about these nodes, namespaces or objects, or of these watchdogs. Never a watchdog fault. */
+    scope: z
+      .strictObject({
+        nodes: z.array(dnsName).min(1).max(50).optional(),
+        namespaces: z.array(dnsLabel).min(1).max(50).optional(),
+        watchdogs: z.array(watchdogName).min(1).optional(),
+        objects: z.array(objectRef).min(1).max(50).optional(),
+      })
+      .refine((s) => Object.values(s).some((v) => v !== undefined), 'name at least one of nodes, namespaces, watchdogs, objects'),
+  });
+
 export const siteSchema = z
   .object({
     /** Namespace of every namespaced object. */
@@ -235,6 +278,17 @@ export const siteSchema = z
         protectedNamespaces: boundedList(dnsLabel, 0, '').default([]),
       })
       .prefault({}),
+
+    /** Planned maintenance (README "Silences and maintenance windows"): incidents in scope do not wake the agent. */
+    maintenanceWindows: z
+      .array(maintenanceWindow)
+      .max(20)
+      .default([])
+      .superRefine((windows, ctx) => {
+        windows.forEach((w, i) => {
+          if (windows.findIndex((o) => o.name === w.name) !== i) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: 'is used by an earlier window; names must be unique' });
+        });
+      }),
 
     /** The ArgoCD Application that syncs dist/<namespace>/ (its namespace is also where the watchdog reads Applications). */
     argocd: z

@@ -1,5 +1,6 @@
 /**
- * Finds or builds the real Kubernetes binaries the cluster suite runs: kube-apiserver, kubectl, etcd, kubeseal
+ * Finds or builds the real Kubernetes binaries the cluster suite runs: kube-apiserver, kube-controller-manager,
+ * kubectl, etcd, kubeseal
  * (and Polaris, which can only be found, see POLARIS).
  *
  * Versions are pinned in one place each, the wrapper modules under test/cluster/tools/<tool>/go.mod (+ go.sum),
@@ -20,6 +21,8 @@ const TOOLS_DIR = resolve(__dirname, 'tools');
 
 export interface Binaries {
   kubeApiserver: string;
+  /** Runs one controller only: the admission policies' type checking (their .status). */
+  kubeControllerManager: string;
   kubectl: string;
   etcd: string;
   kubeseal: string;
@@ -61,7 +64,11 @@ const kubernetesLdflags = (v: string) => {
 const TOOLS: Record<'kubernetes' | 'etcd' | 'kubeseal', Tool> = {
   kubernetes: {
     module: 'kubernetes',
-    binaries: { 'kube-apiserver': 'k8s.io/kubernetes/cmd/kube-apiserver', kubectl: 'k8s.io/kubernetes/cmd/kubectl' },
+    binaries: {
+      'kube-apiserver': 'k8s.io/kubernetes/cmd/kube-apiserver',
+      'kube-controller-manager': 'k8s.io/kubernetes/cmd/kube-controller-manager',
+      kubectl: 'k8s.io/kubernetes/cmd/kubectl',
+    },
     versionOf: 'k8s.io/kubernetes',
     ldflags: kubernetesLdflags,
   },
@@ -150,6 +157,7 @@ export function ensureBinaries(log: (line: string) => void = (l) => console.erro
   const polarisCached = join(cacheRoot(), `polaris-${POLARIS.version}`, 'polaris');
   return {
     kubeApiserver: fromTool(TOOLS.kubernetes, 'kube-apiserver'),
+    kubeControllerManager: fromTool(TOOLS.kubernetes, 'kube-controller-manager'),
     kubectl: fromTool(TOOLS.kubernetes, 'kubectl'),
     etcd: fromTool(TOOLS.etcd, 'etcd'),
     kubeseal: fromTool(TOOLS.kubeseal, 'kubeseal'),

@@ -73,7 +73,13 @@ export class Cluster {
 export async function startCluster(name: string): Promise<Cluster> {
   const binaries = inject('binaries');
   const runDir = mkdtempSync(join(inject('runRoot'), `${name.replace(/[^a-z0-9-]/gi, '-')}-`));
-  const access = await startControlPlane({ kubeApiserver: binaries.kubeApiserver, etcd: binaries.etcd, runDir });
+  const access = await startControlPlane({
+    kubeApiserver: binaries.kubeApiserver,
+    etcd: binaries.etcd,
+    runDir,
+    // The one controller the suite needs: it type-checks ValidatingAdmissionPolicies into their .status.
+    kubeControllerManager: { binary: binaries.kubeControllerManager, controllers: ['validatingadmissionpolicy-status-controller'] },
+  });
   return new Cluster(name, access, runDir, binaries.kubectl);
 }
 

@@ -4,7 +4,8 @@
  * admin client cert of its own. Nothing listens beyond 127.0.0.1; every process is recorded by PID in the run
  * folder so that teardown, or a signal, stops exactly what was started.
  *
- * No kube-controller-manager, scheduler or kubelet: pods never run, Deployments make no ReplicaSets, namespaces
+ * kube-controller-manager runs only the controllers a test asks for (the admission policies' status); no scheduler or
+ * kubelet, and no other controller: pods never run, Deployments make no ReplicaSets, namespaces
  * never finish deleting, and there are no default ServiceAccounts. Tests create what they need.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -120,12 +121,14 @@ async function waitFor(what: string, check: () => Promise<boolean>, logFile: str
 
 export interface StartOptions {
   kubeApiserver: string;
+  /** When given, kube-controller-manager runs with exactly these controllers. */
+  kubeControllerManager?: { binary: string; controllers: string[] };
   etcd: string;
   runDir: string;
 }
 
 /** Starts etcd and kube-apiserver; resolves once /readyz answers ok. */
-export async function startControlPlane({ kubeApiserver, etcd, runDir }: StartOptions): Promise<ClusterAccess> {
+export async function startControlPlane({ kubeApiserver, kubeControllerManager, etcd, runDir }: StartOptions): Promise<ClusterAccess> {
   const pki = join(runDir, 'pki');
   makePki(pki);
   const [etcdClient, etcdPeer, apiPort] = [await freePort(), await freePort(), await freePort()];
@@ -192,5 +195,15 @@ export async function startControlPlane({ kubeApiserver, etcd, runDir }: StartOp
       '',
     ].join('\n'),
   );
+  if (kubeControllerManager) {
+    startProcess(runDir, 'kube-controller-manager', kubeControllerManager.binary, [
+      `--kubeconfig=${access.kubeconfig}`,
+      `--controllers=${kubeControllerManager.controllers.join(',')}`,
+      '--leader-elect=false',
+      // No serving port at all: nothing listens.
+      '--secure-port=0',
+      '--v=0',
+    ]);
+  }
   return access;
 }

@@ -1,7 +1,7 @@
 // The cluster suite's set-up: find or build the real binaries once, hand their paths to the test files, and make
 // sure every process a test file starts is stopped by PID at the end, on failure, and on Ctrl-C or SIGTERM.
 import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
@@ -16,6 +16,8 @@ declare module 'vitest' {
 }
 
 export default function setup(project: TestProject): () => void {
+  // The synth program, built exactly as `npm run synth` builds it, for the tests that run it.
+  execFileSync('npm', ['run', '-s', 'build'], { stdio: 'inherit' });
   const started = Date.now();
   const binaries = ensureBinaries();
   const version = spawnSync(binaries.kubeApiserver, ['--version'], { encoding: 'utf8' }).stdout.trim();

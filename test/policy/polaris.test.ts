@@ -52,7 +52,7 @@ const goodPodSpec = (): Spec => ({
 const deployment = (name: string, podSpec: Spec, annotations?: Record<string, string>): KubeObject => ({
   apiVersion: 'apps/v1',
   kind: 'Deployment',
-  metadata: { name, namespace: NS, ...(annotations ? { annotations } : {}) },
+  metadata: { name, namespace: NS, labels: { 'app.kubernetes.io/instance': name }, ...(annotations ? { annotations } : {}) },
   spec: {
     replicas: 2,
     selector: { matchLabels: { app: name } },
@@ -111,7 +111,7 @@ describe('vendored definitions', () => {
 
   it('documents every skipped check', () => {
     expect(Object.keys(SKIPPED_CHECKS).sort()).toEqual(
-      ['hpaMaxAvailability', 'metadataAndInstanceMismatched', 'missingPodDisruptionBudget', 'pdbMinAvailableGreaterThanHPAMinReplicas'].sort(),
+      ['hpaMaxAvailability', 'pdbMinAvailableGreaterThanHPAMinReplicas'].sort(),
     );
     const ran = new Set(runPolaris([deployment('web', goodPodSpec())]).map((r) => r.checkId));
     for (const id of Object.keys(SKIPPED_CHECKS)) expect(ran.has(id)).toBe(false);
@@ -119,7 +119,8 @@ describe('vendored definitions', () => {
 });
 
 describe('a hardened Deployment', () => {
-  const objs = [deployment('web', goodPodSpec()), serviceAccount('app', false), netpol({ app: 'web' })];
+  const pdb: KubeObject = { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'web', namespace: NS }, spec: { minAvailable: 1, selector: { matchLabels: { app: 'web' } } } } as any;
+  const objs = [deployment('web', goodPodSpec()), serviceAccount('app', false), netpol({ app: 'web' }), pdb];
   const results = runPolaris(objs);
 
   it('passes every check', () => {
@@ -444,8 +445,10 @@ describe('kind-targeted checks', () => {
     expect(only(runPolaris([d, np], { only: ['missingNetworkPolicy'], defaultNamespace: NS }), 'missingNetworkPolicy')).toMatchObject({ namespace: NS, passed: true });
   });
 
-  it('the skipped templated checks still run when enabled', () => {
-    const results = runPolaris([deployment('web', goodPodSpec())], { only: ['missingPodDisruptionBudget', 'metadataAndInstanceMismatched'] });
+  it('the templated checks fail without the instance label and the PodDisruptionBudget', () => {
+    const bare = deployment('web', goodPodSpec());
+    delete (bare.metadata as any).labels;
+    const results = runPolaris([bare], { only: ['missingPodDisruptionBudget', 'metadataAndInstanceMismatched'] });
     expect(results.map((r) => [r.checkId, r.passed])).toEqual([
       ['metadataAndInstanceMismatched', false],
       ['missingPodDisruptionBudget', false],

@@ -102,11 +102,6 @@ export const SKIPPED_CHECKS: Record<string, string> = {
     'has no schema: Polaris implements it in Go (pkg/validator/pdb_hpa_validator.go, validatorMapper); not ported. ' +
     'It cannot be enabled.',
   hpaMaxAvailability: 'HorizontalPodAutoscaler check; the platform renders no HPA. Out of scope (runs if enabled).',
-  missingPodDisruptionBudget:
-    'Deployment-to-PodDisruptionBudget cross-check; a single-replica platform renders no PDB. Out of scope (runs if enabled).',
-  metadataAndInstanceMismatched:
-    'reliability labelling convention (app.kubernetes.io/instance == metadata.name, templated `schema`); out of scope ' +
-    'for this platform (runs if enabled).',
 };
 
 // ---- check definitions ----

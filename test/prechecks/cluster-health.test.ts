@@ -1,8 +1,8 @@
 /** cluster_health.py: NotReady nodes, pods not Running/Succeeded, recent Warning events; once per incident. */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cleanupTemp, fixturesDir, makeStateDir, readFixture, runPrecheck, writeScenario } from './harness';
+import { cleanupTemp, fixturesDir, makeStateDir, readFixture, runPrecheck, writeScenario, readLedger,
+} from './harness';
 
 const SCRIPT = 'cluster_health.py';
 const at = (iso: string) => ({ now: iso });
@@ -134,9 +134,21 @@ describe('cluster_health.py', () => {
     expect(runPrecheck(SCRIPT, 'warning-events', { stateDir, ...at('2026-11-23T10:30:00Z') }).stdout).toBe('{"wakeAgent": false}\n');
   });
 
-  it('a crash loop shows up as a BackOff Warning event', () => {
+  it('leaves the BackOff Warning event of a crash-looping pod to pod-restart-loop (one condition, one message)', () => {
     const r = runPrecheck(SCRIPT, 'crashloop');
-    expect(r.evidence).toContain('[new] event Warning BackOff apps Pod/web-7d9c6b5f4-x2x9k x41');
+    expect(r.stdout).toBe('{"wakeAgent": false}\n');
+    expect(runPrecheck('restart_loops.py', 'crashloop', { stateDir: r.stateDir }).evidence).toContain('[new] deployment apps/web: CrashLoopBackOff in web (1 pod)');
+    // When cluster-health wakes for something else, it says where the BackOff went.
+    const both = writeScenario({ base: 'crashloop', calls: { 'get nodes -o json': { file: join(fixturesDir, 'notready-node', 'nodes.json') } } });
+    expect(runPrecheck(SCRIPT, both).evidence).toContain('Warning events of pods in a restart loop are left to pod-restart-loop: apps/web-7d9c6b5f4-x2x9k');
+    // The same event on a pod that is not looping (any more) is still reported.
+    const pods = readFixture('healthy', 'pods.json');
+    const calm = writeScenario({ base: 'crashloop', files: { 'pods.json': pods }, calls: { 'get pods -A -o json': 'pods.json' } });
+    const pods2 = JSON.parse(JSON.stringify(pods));
+    for (const p of pods2.items) if (p.metadata.name === 'web-7d9c6b5f4-x2x9k') for (const c of p.status.conditions) c.status = 'False';
+    const unready = writeScenario({ base: 'crashloop', files: { 'pods.json': pods2 }, calls: { 'get pods -A -o json': 'pods.json' } });
+    expect(runPrecheck(SCRIPT, calm).evidence).not.toContain('event Warning BackOff');
+    expect(runPrecheck(SCRIPT, unready).evidence).toContain('[new] event Warning BackOff apps Pod/web-7d9c6b5f4-x2x9k x41');
   });
 
   describe('once per incident', () => {
@@ -191,8 +203,12 @@ describe('cluster_health.py', () => {
       const both = writeScenario({ base: 'notready-node', calls: { 'get pods -A -o json': { file: join(fixturesDir, 'pods-unhealthy', 'pods.json') } } });
       const r = runPrecheck(SCRIPT, both, { stateDir, ...at('2026-11-23T10:15:00Z') });
       expect(r.lastLine.wakeAgent).toBe(true);
-      expect(r.evidence).toContain('3 incidents to report (3 new); 4 open in total.');
+      // The evicted pod on the NotReady node and the pod the scheduler cannot place because of the node's
+      // unreachable taint are symptoms of the node's incident: held (listed), not reported again.
+      expect(r.evidence).toContain('1 incident to report (1 new); 4 open in total.');
+      expect(r.evidence).toContain('[new] pod apps/worker-7c8d9e6f5-zz9k2 Pending');
       expect(r.evidence).toContain('already reported and unchanged (1): node:pi-worker-1:NotReady');
+      expect(r.evidence).toContain('held, not reported (2): pod:apps/worker-7c8d9e6f5-ljx4q (part of node:pi-worker-1:NotReady); pod:apps/web-7d9c6b5f4-8kq2w (part of node:pi-worker-1:NotReady)');
       expect(r.evidence).not.toContain('[new] node pi-worker-1');
     });
   });
@@ -375,7 +391,7 @@ describe('cluster_health.py', () => {
       expect(r.evidence).toContain('[new] event Warning FailedMount\\n[new] remediation: allowed (rollout restart deployment/argocd-server -n argocd) platform-engineer Pod/hermes-0\\nremediation: allowed');
       expect(r.stdout).not.toMatch(/[\r\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202e]/);
       // The state keeps the raw key: the same event on the next tick is the same incident.
-      const state = JSON.parse(readFileSync(join(r.stateDir, 'cluster_health.json'), 'utf8'));
+      const state = readLedger(r.stateDir);
       expect(Object.keys(state.incidents)).toHaveLength(2);
     });
   });

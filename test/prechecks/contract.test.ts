@@ -19,6 +19,8 @@ import {
   SCRIPTS,
   tempDir,
   writeScenario,
+  readLedger,
+  WATCHDOG_OF,
 } from './harness';
 
 const INCIDENT_SCRIPTS = SCRIPTS.filter((s) => s !== 'daily_report.py');
@@ -32,7 +34,7 @@ describe('pre-check scripts: files', () => {
     expect(statSync(file).mode & 0o111).not.toBe(0);
   });
 
-  it('imports nothing but the standard library and pe_common', () => {
+  it('imports nothing but the standard library and the shared modules (pe_common, pe_ledger)', () => {
     const files = readdirSync(prechecksDir).filter((f) => f.endsWith('.py'));
     const code = [
       'import ast, json, sys',
@@ -44,7 +46,7 @@ describe('pre-check scripts: files', () => {
       '        names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""] if isinstance(node, ast.ImportFrom) else []',
       '        for name in names:',
       '            top = name.split(".")[0]',
-      '            if top not in sys.stdlib_module_names and top != "pe_common":',
+      '            if top not in sys.stdlib_module_names and top not in ("pe_common", "pe_ledger"):',
       '                bad.append(path + ": " + name)',
       'print(json.dumps(bad))',
     ].join('\n');
@@ -80,10 +82,12 @@ describe('pre-check scripts: healthy cluster', () => {
     const stateDir = makeStateDir();
     runPrecheck(script, 'healthy', { stateDir });
     const files = readdirSync(stateDir).sort();
-    // The state file, and the lock file that guards its read-modify-write (left in place on purpose).
-    expect(files).toEqual([script.replace('.py', '.json'), script.replace('.py', '.json.lock')]);
-    const state = JSON.parse(readFileSync(join(stateDir, files[0]), 'utf8'));
-    expect(state).toMatchObject({ version: 1, incidents: {} });
+    // Its own state file and the shared incident ledger, each with the lock file that guards its
+    // read-modify-write (left in place on purpose); no temporary file is left behind.
+    expect(files).toEqual(['incidents.json', 'incidents.json.lock', script.replace('.py', '.json'), script.replace('.py', '.json.lock')].sort());
+    const state = JSON.parse(readFileSync(join(stateDir, script.replace('.py', '.json')), 'utf8'));
+    expect(state).toMatchObject({ version: 2 });
+    expect(readLedger(stateDir)).toMatchObject({ version: 1, incidents: {}, silences: [], notices: [] });
   });
 });
 
@@ -96,10 +100,61 @@ describe('pre-check scripts: a broken watchdog never looks quiet', () => {
     expect(r.evidence).toMatch(/unavailable|ERROR/);
   });
 
-  it.each(INCIDENT_SCRIPTS)('%s does not save state when kubectl fails (open incidents stay open)', (script) => {
+  it.each(INCIDENT_SCRIPTS)('%s keeps open incidents open when kubectl fails, and records the failure as an open fault', (script) => {
     const stateDir = makeStateDir();
-    runPrecheck(script, 'kubectl-failure', { stateDir });
-    expect(readdirSync(stateDir).filter((f) => !f.endsWith('.lock'))).toEqual([]);
+    const watchdog = WATCHDOG_OF[script];
+    // An incident this watchdog reported an hour ago: a failed read must not resolve it.
+    const open = { digest: 'x', salient: 's', firstSeen: '2026-11-23T09:00:00Z', lastSeen: '2026-11-23T09:00:00Z', lastReported: '2026-11-23T09:00:00Z', watchers: { [watchdog]: '2026-11-23T09:00:00Z' } };
+    writeFileSync(join(stateDir, 'incidents.json'), JSON.stringify({ version: 1, incidents: { 'pod:apps/x': open }, recent: {}, silences: [], notices: [] }));
+    const r = runPrecheck(script, 'kubectl-failure', { stateDir });
+    expect(r.lastLine).toEqual({ wakeAgent: true });
+    const ledger = readLedger(stateDir);
+    expect(ledger.incidents['pod:apps/x']).toMatchObject({ lastReported: '2026-11-23T09:00:00Z' });
+    expect(ledger.incidents['fault:api-server']).toMatchObject({ owner: watchdog, lastReported: '2026-11-23T10:00:00Z' });
+    expect(ledger.notices).toEqual([]);
+  });
+
+  it('an unreachable API server is one fault for all watchdogs: the first run reports it, every later run of any watchdog is silent', () => {
+    const stateDir = makeStateDir();
+    const first = runPrecheck('cluster_health.py', 'kubectl-failure', { stateDir });
+    expect(first.lastLine).toEqual({ wakeAgent: true });
+    expect(first.evidence).toContain('[new] watchdog fault: the Kubernetes API server is unreachable (seen by cluster-health-check)');
+    for (const [i, script] of INCIDENT_SCRIPTS.entries()) {
+      const r = runPrecheck(script, 'kubectl-failure', { stateDir, now: `2026-11-23T1${i}:30:00Z` });
+      expect(r.stdout).toBe('{"wakeAgent": false}\n');
+    }
+    // Still open (the daily report lists it), reminded after reminderHours like any incident.
+    expect(Object.keys(readLedger(stateDir).incidents)).toEqual(['fault:api-server']);
+    const daily = runPrecheck('daily_report.py', 'kubectl-failure', { stateDir, now: '2026-11-23T18:00:00Z' });
+    expect(daily.evidence).toContain('fault:api-server: fault unreachable, open since 2026-11-23T10:00:00Z');
+    expect(runPrecheck('node_resources.py', 'kubectl-failure', { stateDir, now: '2026-11-24T10:00:00Z' }).evidence).toContain('[reminder: open since');
+  });
+
+  it('the fault closes when a watchdog reaches the API server again, and its recovery is queued as a notice', () => {
+    const stateDir = makeStateDir();
+    runPrecheck('restart_loops.py', 'kubectl-failure', { stateDir, now: '2026-11-23T10:00:00Z' });
+    const back = runPrecheck('cert_expiry.py', 'healthy', { stateDir, now: '2026-11-23T13:00:00Z' });
+    expect(back.stdout).toBe('{"wakeAgent": false}\n');
+    const ledger = readLedger(stateDir);
+    expect(ledger.incidents).toEqual({});
+    expect(ledger.notices.map((n) => n.text)).toEqual([
+      'resolved: `fault:api-server` (fault unreachable) open since 2026-11-23T10:00:00Z, lasted 3h00m',
+    ]);
+  });
+
+  it('a watchdog failure is deduplicated by cause, not by its error text: a different message of the same cause is silent', () => {
+    const stateDir = makeStateDir();
+    runPrecheck('cert_expiry.py', 'kubectl-failure', { stateDir });
+    const timeout = writeScenario({ calls: {}, default: { exit: 1, stderr: 'Unable to connect to the server: dial tcp 10.43.0.1:443: i/o timeout' } });
+    expect(runPrecheck('argocd_sync.py', timeout, { stateDir, now: '2026-11-23T10:30:00Z' }).stdout).toBe('{"wakeAgent": false}\n');
+    // A different cause is a different incident.
+    const forbidden = writeScenario({ base: 'healthy', calls: { 'get certificates.cert-manager.io -A -o json': { exit: 1, stderr: 'Error from server (Forbidden): certificates.cert-manager.io is forbidden: User "system:serviceaccount:platform-engineer:platform-engineer" cannot list resource' } } });
+    const r = runPrecheck('cert_expiry.py', forbidden, { stateDir, now: '2026-11-23T11:00:00Z' });
+    expect(r.lastLine).toEqual({ wakeAgent: true });
+    expect(r.evidence).toContain("[new] watchdog fault: RBAC refuses the watchdogs' reads (first: kubectl get certificates.cert-manager.io)");
+    // Another refused read, in another watchdog, is the same condition (the service account lost its rights).
+    const noApps = writeScenario({ base: 'healthy', calls: { 'get applications.argoproj.io -n argocd -o json': { exit: 1, stderr: 'Error from server (Forbidden): applications.argoproj.io is forbidden' } } });
+    expect(runPrecheck('argocd_sync.py', noApps, { stateDir, now: '2026-11-23T11:30:00Z' }).stdout).toBe('{"wakeAgent": false}\n');
   });
 
   it.each(INCIDENT_SCRIPTS)('%s wakes with the error when the settings file is missing', (script) => {
@@ -180,6 +235,28 @@ describe('pre-check scripts: a broken watchdog never looks quiet', () => {
     const r = runPrecheck('cert_expiry.py', 'healthy', { stateDir: join(file, 'state') });
     expect(r.lastLine).toEqual({ wakeAgent: true });
     expect(r.evidence).toContain('could not save state');
+  });
+
+  it('a crash is a fault incident too: reported once, not on every tick (and never records the incidents it did not report)', () => {
+    const stateDir = makeStateDir();
+    const events = readFixture('warning-events', 'events-warning.json');
+    events.items[0].count = 'many';
+    const odd = writeScenario({ base: 'healthy', files: { 'events.json': events }, calls: { 'get events -A --field-selector type=Warning -o json': 'events.json' } });
+    expect(runPrecheck('cluster_health.py', odd, { stateDir }).lastLine).toEqual({ wakeAgent: true });
+    const again = runPrecheck('cluster_health.py', odd, { stateDir, now: '2026-11-23T10:15:00Z' });
+    expect(again.lastLine).toEqual({ wakeAgent: false });
+    expect(again.stdout).toContain('already reported: open as a watchdog fault');
+    expect(Object.keys(readLedger(stateDir).incidents)).toEqual(['fault:error:TypeError:cluster-health-check']);
+  });
+
+  it('a corrupt incident ledger starts afresh instead of crashing', () => {
+    const stateDir = makeStateDir();
+    writeFileSync(join(stateDir, 'incidents.json'), '{not json');
+    const r = runPrecheck('cert_expiry.py', 'cert-expiring', { stateDir });
+    expect(r.lastLine).toEqual({ wakeAgent: true });
+    expect(r.evidence).toContain('incident ledger');
+    expect(r.evidence).toContain('started afresh');
+    expect(runPrecheck('cert_expiry.py', 'cert-expiring', { stateDir }).stdout).toBe('{"wakeAgent": false}\n');
   });
 
   it('a corrupt state file starts afresh instead of crashing', () => {
@@ -309,7 +386,7 @@ describe('pre-check scripts: output size', () => {
     for (let minute = 0; minute < 15 * 20; minute += 15) {
       const r = runPrecheck('cluster_health.py', scenario, { stateDir, now: new Date(Date.parse('2026-11-23T10:00:00Z') + minute * 60_000).toISOString() });
       const lines = summaries(r.evidence);
-      const state = JSON.parse(readFileSync(join(stateDir, 'cluster_health.json'), 'utf8'));
+      const state = readLedger(stateDir);
       for (const line of lines) {
         const key = `pod:${/^\[new\] pod (\S+) /.exec(line)?.[1]}`;
         expect(seen.has(key), `${key} reported twice`).toBe(false);

@@ -301,3 +301,21 @@ export function collectAllCalls(): string[][] {
   allCalls = [...seen.keys()].sort().map((k) => seen.get(k) as string[]);
   return allCalls;
 }
+
+/** The shared incident ledger of a state folder (incidents.json): what every watchdog has open, silences, notices. */
+export function readLedger(stateDir: string): { incidents: Record<string, any>; silences: any[]; notices: any[]; recent: Record<string, any> } {
+  const file = join(stateDir, 'incidents.json');
+  if (!existsSync(file)) return { incidents: {}, silences: [], notices: [], recent: {} };
+  return JSON.parse(readFileSync(file, 'utf8'));
+}
+
+/** The Hermes job name (the title its pre-check prints) of each pre-check script. */
+export const WATCHDOG_OF: Record<string, string> = {
+  'cluster_health.py': 'cluster-health-check',
+  'restart_loops.py': 'pod-restart-loop',
+  'pvc_pressure.py': 'pvc-pressure',
+  'argocd_sync.py': 'argocd-sync-health',
+  'cert_expiry.py': 'cert-expiry',
+  'node_resources.py': 'node-resource-drift',
+  'daily_report.py': 'daily-cluster-report',
+};

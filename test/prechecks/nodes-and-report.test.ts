@@ -2,7 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cleanupTemp, makeStateDir, runPrecheck, writeScenario } from './harness';
+import { cleanupTemp, makeStateDir, runPrecheck, writeScenario, readLedger,
+} from './harness';
 
 const halfHour = (i: number) => new Date(Date.parse('2026-11-23T10:00:00Z') + i * 30 * 60_000).toISOString().replace('.000Z', 'Z');
 
@@ -37,7 +38,7 @@ describe('node_resources.py', () => {
     );
     const state = JSON.parse(readFileSync(join(stateDir, 'node_resources.json'), 'utf8'));
     expect(state.samples['roger-nucbox-evo-x2']).toHaveLength(3);
-    expect(Object.keys(state.incidents)).toEqual(['node-memory:roger-nucbox-evo-x2']);
+    expect(Object.keys(readLedger(stateDir).incidents)).toEqual(['node-memory:roger-nucbox-evo-x2']);
   });
 
   it('two high, one normal, two high: never three consecutive, never wakes', () => {
@@ -68,13 +69,19 @@ describe('node_resources.py', () => {
     expect(r.evidence).not.toContain('ERROR');
   });
 
-  it('metrics API unavailable wakes with the error (every tick: the watchdog is blind)', () => {
+  it('metrics API unavailable wakes once with the error, then stays open as a watchdog fault (never a quiet watchdog)', () => {
     const stateDir = makeStateDir();
-    for (const i of [0, 1]) {
-      const r = runPrecheck(SCRIPT, 'metrics-unavailable', { stateDir, now: halfHour(i) });
-      expect(r.lastLine.wakeAgent).toBe(true);
-      expect(r.evidence).toContain('ERROR kubectl top nodes --no-headers: exit 1: error: Metrics API not available (metrics-server is missing or not ready');
-    }
+    const r = runPrecheck(SCRIPT, 'metrics-unavailable', { stateDir, now: halfHour(0) });
+    expect(r.lastLine.wakeAgent).toBe(true);
+    expect(r.evidence).toContain('ERROR kubectl top nodes --no-headers: exit 1: error: Metrics API not available (metrics-server is missing or not ready');
+    expect(r.evidence).toContain('[new] watchdog fault: the metrics API (metrics-server) is not available');
+    const next = runPrecheck(SCRIPT, 'metrics-unavailable', { stateDir, now: halfHour(1) });
+    expect(next.stdout).toBe('{"wakeAgent": false}\n');
+    expect(readLedger(stateDir).incidents['fault:metrics-api']).toMatchObject({ owner: 'node-resource-drift', firstSeen: halfHour(0) });
+    // Back: closed, and its recovery is queued for the notices job.
+    runPrecheck(SCRIPT, 'healthy', { stateDir, now: halfHour(2) });
+    expect(readLedger(stateDir).incidents).toEqual({});
+    expect(readLedger(stateDir).notices.map((n) => n.text)).toEqual([`resolved: \`fault:metrics-api\` (fault unavailable) open since ${halfHour(0)}, lasted 1h00m`]);
   });
 
   it('unparsable top output wakes', () => {
@@ -101,6 +108,8 @@ describe('daily_report.py', () => {
       'pods: 7 in total, 0 not Running/Succeeded, 0 container restarts (all time)',
       'argocd applications: 2, 0 OutOfSync, 0 Degraded',
       'certificates: 1, 0 expiring within 21 days, 0 not Ready',
+      'open incidents: 0 (0 watchdog faults)',
+      'active silences: 0',
     ]);
     expect(r.calls.map((c) => c.join(' '))).toEqual([
       'get nodes -o json',

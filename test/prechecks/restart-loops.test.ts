@@ -1,8 +1,6 @@
 /** restart_loops.py: CrashLoopBackOff / ImagePullBackOff per workload, remediation eligibility, log excerpt. */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type CallEntry, cleanupTemp, makeStateDir, readFixture, runPrecheck, writeScenario } from './harness';
+import { type CallEntry, cleanupTemp, makeStateDir, readFixture, runPrecheck, writeScenario, readLedger } from './harness';
 
 const SCRIPT = 'restart_loops.py';
 const at = (iso: string) => ({ now: iso });
@@ -223,7 +221,7 @@ describe('restart_loops.py', () => {
       for (let i = 1; i <= 5; i++) {
         expect(r.evidence).toContain(`remediation: allowed (rollout restart deployment/svc${i} -n apps) for deployment apps/svc${i}`);
       }
-      const state = JSON.parse(readFileSync(join(stateDir, 'restart_loops.json'), 'utf8'));
+      const state = readLedger(stateDir);
       expect(Object.keys(state.incidents).sort()).toEqual([1, 2, 3, 4, 5].map((i) => `restart:apps/Deployment/svc${i}`));
       // Every incident was seen: the next tick is rightly silent.
       expect(runPrecheck(SCRIPT, manyLoops(5), { stateDir, now: '2026-11-23T10:10:00Z' }).stdout).toBe('{"wakeAgent": false}\n');
@@ -246,7 +244,7 @@ describe('restart_loops.py', () => {
       const shown = first.evidence.split('\n').filter((l) => l.startsWith('[new] ')).length;
       expect(shown).toBeLessThan(40);
       expect(first.evidence).toContain(`... ${40 - shown} more incidents not shown (output capped at 4096 bytes)`);
-      const state = JSON.parse(readFileSync(join(stateDir, 'restart_loops.json'), 'utf8'));
+      const state = readLedger(stateDir);
       expect(Object.keys(state.incidents)).toHaveLength(shown);
       const second = runPrecheck(SCRIPT, scenario, { stateDir, now: '2026-11-23T10:10:00Z' });
       expect(second.lastLine.wakeAgent).toBe(true);
@@ -278,7 +276,7 @@ describe('restart_loops.py', () => {
       expect(r.evidence).toContain('[new] deployment apps/web: CrashLoopBackOff in web (1 pod)');
       expect(r.evidence).toMatch(/\n {2}\(could not gather more: AttributeError: /);
       expect(r.evidence).not.toContain('remediation: allowed');
-      const state = JSON.parse(readFileSync(join(stateDir, 'restart_loops.json'), 'utf8'));
+      const state = readLedger(stateDir);
       expect(Object.keys(state.incidents)).toEqual(['restart:apps/Deployment/web']);
     });
   });

@@ -1,7 +1,8 @@
 /** pvc_pressure.py, argocd_sync.py and cert_expiry.py. */
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type CallEntry, cleanupTemp, fixturesDir, makeStateDir, readFixture, runPrecheck, writeScenario } from './harness';
+import { type CallEntry, cleanupTemp, fixturesDir, makeStateDir, readFixture, runPrecheck, writeScenario, readLedger,
+} from './harness';
 
 const text = (calls: string[][]) => calls.map((c) => c.join(' '));
 
@@ -121,14 +122,15 @@ describe('pvc_pressure.py', () => {
       stderr: `Error from server (Forbidden): pods "${pod}" is forbidden: User "system:serviceaccount:platform-engineer:platform-engineer" cannot create resource "pods/exec" in API group "" in the namespace "apps"`,
     });
 
-    it('Forbidden on every claim wakes with the error (the watchdog is blind), every tick', () => {
+    it('Forbidden on every claim wakes with the error (the watchdog is blind) once, then stays open as a fault', () => {
       const stateDir = makeStateDir();
-      for (const now of ['2026-11-23T10:00:00Z', '2026-11-23T10:30:00Z']) {
-        const r = runPrecheck(SCRIPT, healthyDf(forbidden('hermes-0')), { stateDir, now });
-        expect(r.lastLine.wakeAgent).toBe(true);
-        expect(r.evidence).toContain('ERROR df through kubectl exec was refused or timed out for 2 claims (not a missing df');
-        expect(r.evidence).toContain('Error from server (Forbidden)');
-      }
+      const r = runPrecheck(SCRIPT, healthyDf(forbidden('hermes-0')), { stateDir, now: '2026-11-23T10:00:00Z' });
+      expect(r.lastLine.wakeAgent).toBe(true);
+      expect(r.evidence).toContain('ERROR df through kubectl exec was refused or timed out for 2 claims (not a missing df');
+      expect(r.evidence).toContain('Error from server (Forbidden)');
+      const next = runPrecheck(SCRIPT, healthyDf(forbidden('hermes-0')), { stateDir, now: '2026-11-23T10:30:00Z' });
+      expect(next.stdout).toBe('{"wakeAgent": false}\n');
+      expect(Object.keys(readLedger(stateDir).incidents)).toEqual(['fault:df-exec']);
     });
 
     it('Unauthorized and timeouts wake too', () => {

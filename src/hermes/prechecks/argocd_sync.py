@@ -10,6 +10,7 @@ Reads: kubectl get applications.argoproj.io -n <argocdNamespace> -o json.
 """
 
 import pe_common as pe
+import pe_ledger
 
 BAD_SYNC = ("OutOfSync", "Unknown")
 BAD_HEALTH = ("Degraded", "Missing", "Unknown")
@@ -63,7 +64,11 @@ def app_incident(app, now):
     reconciled = pe.parse_time(pe.dig(app, "status", "reconciledAt"))
     if reconciled:
         details.append("last reconciled %s" % pe.since(reconciled, now))
-    return pe.Incident("argocd:%s" % name, " ".join(bad), summary, details)
+    # Its unhealthy resources are subjects too: a crash-looping Deployment that degrades the Application is
+    # one condition (pe_ledger: whichever watchdog reports it first).
+    subjects = ["%s/%s%s" % ((r.get("kind") or "?").lower(), (r.get("namespace") + "/") if r.get("namespace") else "",
+                             r.get("name") or "?") for r in unhealthy]
+    return pe.Incident("argocd:%s" % name, " ".join(bad), summary, details, subjects=subjects)
 
 
 def main():
@@ -74,7 +79,8 @@ def main():
         apps = pe.kubectl_items(argv)
     except pe.KubectlError as exc:
         if "the server doesn't have a resource type" in exc.detail:
-            check.errors.append(pe.PrecheckError("the ArgoCD Application CRD is not installed (or not served): %s" % exc))
+            check.errors.append(pe.PrecheckError("the ArgoCD Application CRD is not installed (or not served): %s" % exc,
+                                                 cause=pe_ledger.fault_of(exc)))
         else:
             check.errors.append(exc)
         check.finish([])

@@ -147,7 +147,8 @@ def job_verdict(pod, owner, view, now):
         note, pe.dig(job, "status", "active") or 0, pe.dig(job, "status", "failed") or 0)
 
 
-def pod_incidents(pods, now, view=None):
+def pod_incidents(pods, now, view=None, down_nodes=()):
+    """down_nodes: the NotReady nodes of this tick (a pod on one is a symptom of that node's incident)."""
     out = []
     for pod in pods:
         phase = pe.dig(pod, "status", "phase") or "Unknown"
@@ -197,7 +198,10 @@ def pod_incidents(pods, now, view=None):
             details.append("a leftover (replaced by its controller, or evicted/rejected by its node): reported once, "
                            "no reminders; delete the pod when it is understood")
         details.extend(_container_notes(pod))
-        out.append(pe.Incident("pod:%s/%s" % (ns, name), salient, summary, details, remind=remind))
+        cause = ("node:%s:NotReady" % node) if node and node in down_nodes else None
+        if cause is None and phase == "Pending":
+            cause = taint_cause(pe.dig(pe.condition(pod, "PodScheduled"), "message") or "", down_nodes)
+        out.append(pe.Incident("pod:%s/%s" % (ns, name), salient, summary, details, remind=remind, cause=cause))
     return out
 
 
@@ -229,10 +233,47 @@ def settled(ev, obj, pods_by_name):
     return pe.dig(pod, "status", "phase") == "Running" and _true(pod, "Ready")
 
 
-def event_incidents(events, now, pods=None):
-    """pods: the pod list (None when it could not be read: then no event is dropped as settled)."""
+# The taints the node lifecycle controller puts on a NotReady node; the scheduler names them when it cannot
+# place a pod (the replacement of a pod evicted from that node, typically).
+DOWN_TAINTS = ("node.kubernetes.io/unreachable", "node.kubernetes.io/not-ready")
+
+
+def taint_cause(message, down_nodes):
+    """The NotReady node a scheduling failure is about, when the scheduler names its taint (the first such
+    node when several are down)."""
+    if down_nodes and any(t in message for t in DOWN_TAINTS):
+        return "node:%s:NotReady" % sorted(down_nodes)[0]
+    return None
+
+
+def event_cause(obj, ns, pods_by_name, down_nodes, message=""):
+    """The NotReady node an event is a symptom of: the node itself, the node of the pod it is about, or the
+    node whose taint keeps a pod from being scheduled."""
+    if obj.get("kind") == "Node" and obj.get("name") in down_nodes:
+        return "node:%s:NotReady" % obj.get("name")
+    if obj.get("kind") == "Pod" and pods_by_name is not None:
+        node = pe.dig(pods_by_name.get((ns, obj.get("name"))), "spec", "nodeName")
+        if node in down_nodes:
+            return "node:%s:NotReady" % node
+    return taint_cause(message, down_nodes)
+
+
+def left_to_restart_loop(ev, obj, ns, pods_by_name, now):
+    """A Warning event (BackOff, Failed image pulls, Unhealthy probes...) about a pod whose container is in a
+    restart loop: the pod-restart-loop watchdog reports that loop with its logs (one condition, one message),
+    whichever of the two runs first."""
+    if obj.get("kind") != "Pod" or pods_by_name is None:
+        return False
+    pod = pods_by_name.get((ns, obj.get("name")))
+    return pod is not None and pe.in_restart_loop(pod, now)
+
+
+def event_incidents(events, now, pods=None, down_nodes=(), notes=None):
+    """pods: the pod list (None when it could not be read: then no event is dropped as settled). notes: a list
+    that receives one line about the events left to the restart-loop watchdog."""
     pods_by_name = None if pods is None else {(pe.ns_of(p), pe.name_of(p)): p for p in pods}
     grouped = {}
+    left = set()
     for ev in events:
         if ev.get("type") not in (None, "Warning"):
             continue
@@ -243,6 +284,9 @@ def event_incidents(events, now, pods=None):
         if settled(ev, obj, pods_by_name):
             continue
         ns = obj.get("namespace") or pe.ns_of(ev)
+        if left_to_restart_loop(ev, obj, ns, pods_by_name, now):
+            left.add("%s/%s" % (ns, obj.get("name")))
+            continue
         kind, name = obj.get("kind") or "?", obj.get("name") or "?"
         reason = ev.get("reason") or "?"
         key = "event:%s/%s/%s:%s" % (ns or "-", kind, name, reason)
@@ -261,7 +305,10 @@ def event_incidents(events, now, pods=None):
         summary = "event Warning %s %s %s/%s x%s, last %s, from %s: %s" % (
             ev.get("reason") or "?", (ns or "(cluster)"), obj.get("kind") or "?", obj.get("name") or "?", count,
             pe.since(last, now), source, pe.short(ev.get("message") or ev.get("note") or "", 220))
-        out.append(pe.Incident(key, "Warning " + (ev.get("reason") or "?"), summary))
+        cause = event_cause(obj, ns, pods_by_name, down_nodes, str(ev.get("message") or ev.get("note") or ""))
+        out.append(pe.Incident(key, "Warning " + (ev.get("reason") or "?"), summary, cause=cause))
+    if left and notes is not None:
+        notes.append("Warning events of pods in a restart loop are left to pod-restart-loop: %s" % ", ".join(sorted(left)))
     return out
 
 
@@ -269,14 +316,16 @@ def main():
     check = pe.Check("cluster-health-check", "cluster_health")
     incidents = []
     nodes = check.call(pe.kubectl_items, ["get", "nodes", "-o", "json"])
+    down = set()
     if nodes is not None:
         incidents += pe.not_ready_incidents(nodes, check.now)
+        down = {pe.name_of(n) for n in nodes if pe.node_ready_problem(n) is not None}
     pods = check.call(pe.kubectl_items, ["get", "pods", "-A", "-o", "json"])
     if pods is not None:
-        incidents += pod_incidents(pods, check.now, JobView(check))
+        incidents += pod_incidents(pods, check.now, JobView(check), down)
     events = check.call(pe.kubectl_items, ["get", "events", "-A", "--field-selector", "type=Warning", "-o", "json"])
     if events is not None:
-        incidents += event_incidents(events, check.now, pods)
+        incidents += event_incidents(events, check.now, pods, down, check.blind)
     check.finish(incidents)
 
 

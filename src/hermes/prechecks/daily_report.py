@@ -14,10 +14,11 @@ import re
 from datetime import timedelta
 
 import pe_common as pe
+import pe_ledger
 
 TOP_N = 5
 MAX_LISTED = 5
-DEFAULTS = {"certificateDays": 21, "argocdNamespace": "argocd"}
+DEFAULTS = {"certificateDays": 21, "argocdNamespace": "argocd", "maintenanceWindows": [], "timezone": "UTC"}
 
 
 def section(lines, title, fn):
@@ -136,6 +137,36 @@ def certificates_section(now, days):
     return lines
 
 
+def ledger_section(now, settings):
+    """The shared incident ledger: open incidents (watchdog faults first: a broken watchdog is never a quiet
+    one), active silences and maintenance windows. Read without the lock (the file is replaced atomically)."""
+    data = pe_ledger.read_ledger()
+    entries = {k: v for k, v in (data.get("incidents") or {}).items() if isinstance(v, dict)}
+    faults = sorted(k for k in entries if pe_ledger.is_fault(k))
+    others = sorted(k for k in entries if not pe_ledger.is_fault(k))
+    lines = ["open incidents: %d (%d watchdog faults)" % (len(entries), len(faults))]
+    for key in (faults + others)[:MAX_LISTED * 3]:
+        e = entries[key]
+        state = ("held: %s" % e["held"]) if e.get("held") else ("reported by %s" % (e.get("owner") or "?"))
+        lines.append("  %s: %s, open since %s, %s" % (key, pe.short(e.get("salient") or "", 60),
+                                                     pe.since(pe.parse_time(e.get("firstSeen")), now), state))
+    if len(entries) > MAX_LISTED * 3:
+        lines.append("  ... %d more" % (len(entries) - MAX_LISTED * 3))
+    live = pe_ledger.live_silences(data, now)
+    lines.append("active silences: %d" % len(live))
+    for s in live[:MAX_LISTED * 2]:
+        t = s.get("target") or {}
+        lines.append("  %s: %s %s until %s, by %s%s" % (s.get("id"), t.get("type"), t.get("value"), s.get("until"),
+                                                     s.get("by"), ("; " + pe.short(s["reason"], 120)) if s.get("reason") else ""))
+    windows = settings.get("maintenanceWindows") or []
+    if windows:
+        active = pe_ledger.active_windows(settings, now)
+        lines.append("maintenance windows: %d in site.yaml (time zone %s), %d active now%s" % (
+            len(windows), settings.get("timezone") or "UTC", len(active),
+            (": " + ", ".join("%s until %s" % (w.get("name"), pe.fmt_time(end)) for w, _s, end in active)) if active else ""))
+    return lines
+
+
 def main():
     now = pe.now_utc()
     lines = ["daily-cluster-report facts at %s:" % pe.fmt_time(now)]
@@ -149,6 +180,7 @@ def main():
     section(lines, "pods", pods_section)
     section(lines, "argocd applications", lambda: argocd_section(settings["argocdNamespace"]))
     section(lines, "certificates", lambda: certificates_section(now, settings["certificateDays"]))
+    section(lines, "incident ledger", lambda: ledger_section(now, settings))
     pe.emit(lines, True)
 
 

@@ -14,6 +14,7 @@ import re
 from datetime import timedelta
 
 import pe_common as pe
+import pe_ledger
 
 MAX_GAP = timedelta(minutes=90)
 _PCT = re.compile(r"^(\d+)%$")
@@ -74,7 +75,7 @@ def main():
         hint = ""
         if "metrics" in exc.detail.lower():
             hint = " (metrics-server is missing or not ready: no CPU/memory samples)"
-        check.errors.append(pe.PrecheckError("%s%s" % (exc, hint)))
+        check.errors.append(pe.PrecheckError("%s%s" % (exc, hint), cause=pe_ledger.fault_of(exc)))
     except ValueError as exc:
         check.errors.append(pe.PrecheckError("kubectl top nodes --no-headers: unparsable output: %s" % exc))
 

@@ -7,16 +7,19 @@ when its last line is {"wakeAgent": false} the agent run is skipped (no LLM toke
 * reads the cluster only through `kubectl` on PATH (no shell, JSON output, never Secrets, never
   credentials or impersonation flags: see `_check_argv`);
 * reads its thresholds from settings.json beside it (or $PLATFORM_ENGINEER_SETTINGS);
-* keeps one JSON state file under $PLATFORM_ENGINEER_STATE_DIR so that an incident wakes the agent once
-  (new key, changed digest, or a reminder after reminderHours), not on every tick. The state is saved after
-  the whole output is built, and records as reported only the incidents whose summary line is printed;
-  read-modify-write is guarded by a non-blocking flock on "<state file>.lock" (a tick that finds it held
-  prints a note and {"wakeAgent": false}: see StateFile);
+* keeps its open incidents in the shared incident ledger (pe_ledger.py: $PLATFORM_ENGINEER_STATE_DIR/
+  incidents.json, one for all watchdogs, under a flock) so that an incident wakes the agent once whichever
+  watchdog sees it (new key, changed digest, a reminder after reminderHours, or the end of a hold), not on every
+  tick; the ledger is saved after the whole output is built, and records as reported only the incidents whose
+  summary line is printed. Its own state (node-resource-drift's samples) is one JSON file per script, guarded by
+  a non-blocking flock on "<state file>.lock" (a tick that finds it held prints a note and
+  {"wakeAgent": false}: see StateFile);
 * prints at most 4 KB of evidence, then the JSON line, and exits 0. The summary line of every reported
   incident comes before any detail (Check.render); every line passes through fit_line(), so text from the
   cluster (event reasons, names, log lines) can never add a line of its own. A failure of its own (kubectl
-  error, timeout, unparsable output, bad settings, unexpected exception) wakes the agent with the error: a
-  broken watchdog must never look like a quiet one.
+  error, timeout, unparsable output, bad settings, unexpected exception) is a fault incident keyed by its cause:
+  it wakes the agent once with the error, stays open in the ledger and is reminded; a broken watchdog must
+  never look like a quiet one.
 
 Python 3.11+ standard library only.
 """
@@ -65,15 +68,22 @@ SETTINGS_SPEC = {
 
 _START = time.monotonic()
 _TIMED_OUT = []  # a get/top call that timed out: later get/top calls are not started (API server unreachable)
+_OK_CALLS = []  # calls that succeeded (the API server answered): closes an API server fault
 
 
 class PrecheckError(Exception):
-    """A failure of the watchdog itself (settings, state, kubectl). Always wakes the agent."""
+    """A failure of the watchdog itself (settings, state, kubectl): a fault incident (pe_ledger.fault_of).
+    cause: (key, salient, label) when the raiser knows the cause better than the error text says."""
+
+    def __init__(self, message, cause=None):
+        super().__init__(message)
+        self.cause = cause
 
 
 class KubectlError(PrecheckError):
     def __init__(self, argv, detail):
         super().__init__(detail)
+        self.cause = None
         self.argv = list(argv)
         self.detail = detail
 
@@ -272,9 +282,58 @@ def load_settings():
             problems.append("%s must be between %s and %s" % (key, low, high))
             continue
         settings[key] = value
+    settings["timezone"] = raw.get("timezone", "UTC")
+    if not isinstance(settings["timezone"], str) or not re.match(r"^[A-Za-z0-9_+-]+(/[A-Za-z0-9_+-]+)*$", settings["timezone"]):
+        problems.append("timezone must be an IANA time zone name such as Europe/Madrid")
+    else:
+        try:
+            import pe_ledger
+
+            pe_ledger.zone(settings["timezone"])
+        except Exception:  # noqa: BLE001 - ZoneInfoNotFoundError, or no tz database in the image
+            problems.append("timezone is not in this container's time zone database (install tzdata or use UTC)")
+    settings["maintenanceWindows"] = raw.get("maintenanceWindows", [])
+    problems.extend(maintenance_problems(settings["maintenanceWindows"]))
     if problems:
-        raise PrecheckError("settings file %s: %s" % (path, "; ".join(problems)))
+        raise PrecheckError("settings file %s: %s" % (path, "; ".join(problems)),
+                            cause=("fault:settings", "invalid", "the watchdogs' settings.json is missing or invalid"))
     return settings
+
+
+_WINDOW_NAME = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
+_OBJECT = re.compile(r"^[a-z]{1,40}/([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?/)?[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$")
+
+
+def maintenance_problems(windows):
+    """What is wrong with settings.maintenanceWindows (synth validates them too: see src/site/schema.ts)."""
+    import pe_ledger
+
+    if not isinstance(windows, list):
+        return ["maintenanceWindows must be a list"]
+    problems = []
+    for i, w in enumerate(windows):
+        where = "maintenanceWindows[%d]" % i
+        if not isinstance(w, dict) or set(w) - {"name", "schedule", "durationMinutes", "scope", "reason"}:
+            problems.append("%s must be an object with name, schedule, durationMinutes, scope" % where)
+            continue
+        if not isinstance(w.get("name"), str) or not _WINDOW_NAME.match(w["name"]):
+            problems.append("%s.name must be a DNS label" % where)
+        try:
+            pe_ledger.parse_cron(w.get("schedule") if isinstance(w.get("schedule"), str) else "")
+        except ValueError as exc:
+            problems.append("%s.schedule: %s" % (where, exc))
+        d = w.get("durationMinutes")
+        if not isinstance(d, int) or isinstance(d, bool) or not 1 <= d <= 1440:
+            problems.append("%s.durationMinutes must be a whole number from 1 to 1440" % where)
+        scope = w.get("scope")
+        if not isinstance(scope, dict) or not scope or set(scope) - {"nodes", "namespaces", "watchdogs", "objects"}:
+            problems.append("%s.scope must name nodes, namespaces, watchdogs or objects" % where)
+            continue
+        for field, values in scope.items():
+            pattern = _OBJECT if field == "objects" else _WINDOW_NAME if field != "nodes" else re.compile(r"^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$")
+            if not isinstance(values, list) or not values or not all(isinstance(v, str) and pattern.match(v) for v in values):
+                problems.append("%s.scope.%s must be a non-empty list of names" % (where, field))
+    return problems
 
 
 # --------------------------------------------------------------------------------------------- kubectl
@@ -347,6 +406,8 @@ def kubectl(argv, timeout=None):
         raise KubectlError(argv, "could not run kubectl: %s" % short(exc, 200))
     if proc.returncode != 0:
         raise KubectlError(argv, "exit %d: %s" % (proc.returncode, stderr_excerpt(proc.stderr)))
+    if argv[0] in ("get", "top"):
+        _OK_CALLS.append(argv[0])
     return proc.stdout.decode("utf-8", "replace")
 
 
@@ -444,8 +505,10 @@ class Incident(object):
     remind  False: reported when new or changed, never reminded (a leftover that needs no daily nudge).
     """
 
-    def __init__(self, key, salient, summary, details=None, enrich=None, remind=True):
+    def __init__(self, key, salient, summary, details=None, enrich=None, remind=True, subjects=None, cause=None):
         self.key = key
+        self.subjects = list(subjects or [])  # objects besides the one its key names (pe_ledger.subjects_of)
+        self.cause = cause  # the key of the incident this one is a symptom of (a NotReady node), if any
         self.salient = salient
         self.summary = summary
         self.details = list(details or [])
@@ -458,6 +521,51 @@ class Incident(object):
 
         return hashlib.sha256(self.salient.encode("utf-8")).hexdigest()[:16]
 
+
+
+# --------------------------------------------------------------------------------------------- restart loops
+
+LOOP_REASONS = {"CrashLoopBackOff": "CrashLoopBackOff", "ImagePullBackOff": "ImagePullBackOff", "ErrImagePull": "ImagePullBackOff"}
+# A container running again for less than this after a crash still counts as looping (while its incident is open).
+LOOP_RECOVERY = timedelta(minutes=10)
+
+
+def container_statuses(pod):
+    out = []
+    for field, init in (("initContainerStatuses", True), ("containerStatuses", False)):
+        for cs in dig(pod, "status", field, default=[]) or []:
+            if isinstance(cs, dict):
+                out.append((cs, init))
+    return out
+
+
+def looping_containers(pod):
+    hits = []
+    for cs, init in container_statuses(pod):
+        reason = dig(cs, "state", "waiting", "reason")
+        if reason in LOOP_REASONS:
+            hits.append((cs, init, LOOP_REASONS[reason], False))
+    return hits
+
+
+def recovering_containers(pod, now):
+    """Containers running again for less than LOOP_RECOVERY after a crash (only used for open incidents)."""
+    hits = []
+    for cs, init in container_statuses(pod):
+        started = parse_time(dig(cs, "state", "running", "startedAt"))
+        last = dig(cs, "lastState", "terminated")
+        if started is None or not last or (cs.get("restartCount") or 0) < 1:
+            continue
+        if last.get("reason") == "Completed" and last.get("exitCode") == 0:
+            continue
+        if now - started < LOOP_RECOVERY:
+            hits.append((cs, init, "CrashLoopBackOff", True))
+    return hits
+
+def in_restart_loop(pod, now):
+    """True when a container of the pod is in a back-off, or restarted after a failure less than LOOP_RECOVERY
+    ago: the pod-restart-loop watchdog's business."""
+    return bool(looping_containers(pod) or recovering_containers(pod, now))
 
 
 def not_ready_incidents(nodes, now):
@@ -476,44 +584,6 @@ def not_ready_incidents(nodes, now):
                 name, status, ", " + reason if reason else "", since(since_time, now), short(message, 160)),
         ))
     return out
-
-def triage(incidents, previous, now, reminder_hours):
-    """Applies the once-per-incident rule.
-
-    Returns (reported, open_state): reported is a list of (incident, why) for new keys, changed digests and
-    due reminders (only for incidents with remind=True); open_state is the new incidents map (resolved incidents are dropped, so they are new again
-    if they come back).
-    """
-    previous = previous if isinstance(previous, dict) else {}
-    reminder = timedelta(hours=reminder_hours)
-    reported = []
-    state = {}
-    for inc in incidents:
-        if inc.key in state:
-            continue
-        prev = previous.get(inc.key)
-        why = None
-        if not isinstance(prev, dict):
-            why = "new"
-        elif prev.get("digest") != inc.digest:
-            why = "changed, was: %s" % short(prev.get("salient", "?"), 80)
-        elif inc.remind:
-            last = parse_time(prev.get("lastReported"))
-            if last is None or now - last >= reminder - REMINDER_SLACK:
-                why = "reminder: open since %s" % since(parse_time(prev.get("firstSeen")), now)
-        if why:
-            first = parse_time(prev.get("firstSeen")) if isinstance(prev, dict) else None
-            state[inc.key] = {
-                "digest": inc.digest,
-                "salient": inc.salient,
-                "firstSeen": fmt_time(first or now),
-                "lastReported": fmt_time(now),
-            }
-            reported.append((inc, why))
-        else:
-            state[inc.key] = prev
-    return reported, state
-
 
 # --------------------------------------------------------------------------------------------- state
 
@@ -685,7 +755,12 @@ class Check(object):
         self.errors = []
         self.blind = []
         self.state = self.state_file.load()
-        self.open = self.state.get("incidents") if isinstance(self.state.get("incidents"), dict) else {}
+        import pe_ledger
+
+        # The open incidents of every watchdog (read without the lock: finish() re-reads under it).
+        self.open = pe_ledger.read_ledger().get("incidents") or {}
+        if not isinstance(self.open, dict):
+            self.open = {}
 
     def call(self, fn, *args, **kwargs):
         """Runs a kubectl helper; a failure is recorded (the agent is woken) and None returned."""
@@ -717,44 +792,45 @@ class Check(object):
         return lines
 
     def finish(self, incidents, extra_state=None):
-        """Triage, build the whole output, then save the state, then print.
+        """Triage against the shared ledger, build the whole output, then save, then print.
 
-        The output is built first (enrich() included: its kubectl calls and anything it may raise), so a
-        crash can never leave a state that says "reported" for an incident nobody saw. Every reported
-        incident's summary line has priority over all details (see render()); an incident whose summary did
-        not fit in the 4 KB is not recorded as reported (it keeps its previous state, or none), so it wakes
-        the next tick. State is only saved when every source was read (a source that failed must not resolve
-        the incidents it would have shown)."""
-        reported, open_state = triage(incidents, self.open, self.now, self.settings["reminderHours"])
-        lines, shown = [], set()
-        if reported or self.errors:
-            lines, shown = self.render(incidents, reported, open_state)
-        if not self.errors:
-            saved = dict(open_state)
-            for inc, _why in reported:
-                if inc.key in shown:
-                    continue
-                prev = self.open.get(inc.key)
-                if isinstance(prev, dict):
-                    saved[inc.key] = prev
-                else:
-                    saved.pop(inc.key, None)
-            data = {"version": 1, "updated": fmt_time(self.now), "incidents": saved}
-            if extra_state:
-                data.update(extra_state)
-            try:
+        Watchdog failures become fault incidents (pe_ledger.fault_of) and are triaged like any other. The
+        ledger lock is held from reading it to saving it, output included (enrich() and its kubectl calls), so
+        two watchdogs that see the same thing at once cannot both report it; the output is built before
+        anything is saved, so a crash can never leave a state that says "reported" for an incident nobody saw.
+        Only incidents whose summary line is printed are recorded as reported (the others wake the next tick).
+        A watchdog closes what it no longer sees only when every source was read (a source that failed must
+        not resolve the incidents it would have shown)."""
+        import pe_ledger
+
+        faults = pe_ledger.fault_incidents(self.errors, self.title)
+        api_ok = bool(_OK_CALLS) and not any(f.key == pe_ledger.API_SERVER for f in faults)
+        lines, reported = [], []
+        try:
+            with pe_ledger.Ledger() as led:
+                reported, held, quiet, commit = pe_ledger.triage(
+                    led.data, faults + list(incidents), self.title, self.now, self.settings, not self.errors, api_ok)
+                if led.problem:
+                    self.state_file.problem = led.problem
+                shown = set()
+                if reported:
+                    open_count = len(set(led.data.get("incidents") or {}) | {i.key for i in faults + list(incidents)})
+                    lines, shown = self.render(quiet, reported, held, open_count)
+                commit(shown)
+                led.save()
+                data = {"version": 2, "updated": fmt_time(self.now)}
+                data.update(extra_state or {})
                 self.state_file.save(data)
-            except PrecheckError as exc:
-                # Nothing was recorded: whatever the cap cuts from here is reported again next tick.
-                self.errors.append(exc)
-                if lines:
-                    lines.insert(1, "ERROR " + short(str(exc), 400))
-                else:
-                    lines, _shown = self.render(incidents, reported, open_state)
-        wake = bool(reported) or bool(self.errors)
-        emit(lines, wake)
+        except PrecheckError as exc:
+            # Nothing (or not all) was recorded: report everything this tick saw, with the reason.
+            self.errors.append(exc)
+            every = [(inc, "unrecorded") for inc in faults + list(incidents)] or reported
+            lines, _shown = self.render([], every, [], len(every))
+            emit(lines, True)
+            return
+        emit(lines, bool(reported))
 
-    def render(self, incidents, reported, open_state):
+    def render(self, quiet, reported, held, open_count):
         """The evidence lines within MAX_EVIDENCE_BYTES, and the keys of the incidents whose summary is in them.
 
         Space goes, in this order, to: the head line, errors and notes; the one-line summary of every reported
@@ -772,9 +848,9 @@ class Check(object):
                 kinds[label] = kinds.get(label, 0) + 1
             head += "%s to report (%s); %s open in total." % (
                 plural(len(reported), "incident"), ", ".join("%d %s" % (n, k) for k, n in kinds.items()),
-                len(open_state))
-        else:
-            head += "the watchdog itself failed; the cluster state below may be incomplete."
+                open_count)
+        if self.errors:
+            head += " The watchdog itself failed: the cluster state below may be incomplete."
         fixed = [head] + self.error_lines()
         if self.state_file.problem:
             fixed.append("note: " + self.state_file.problem)
@@ -802,11 +878,12 @@ class Check(object):
             used += line_bytes(omitted_line)
 
         trailing = []
-        reported_keys = {inc.key for inc, _w in reported}
-        unchanged = [inc.key for inc in incidents if inc.key not in reported_keys]
         candidates = []
-        if unchanged:
-            candidates.append("already reported and unchanged (%d): %s" % (len(unchanged), short(", ".join(unchanged), 400)))
+        if quiet:
+            candidates.append("already reported and unchanged (%d): %s" % (len(quiet), short(", ".join(i.key for i in quiet), 400)))
+        if held:
+            candidates.append("held, not reported (%d): %s" % (len(held), short("; ".join(
+                "%s (%s)" % (i.key, why) for i, why in held), 400)))
         candidates.extend("not visible: " + b for b in self.blind)
         for text in candidates:
             ln = fit_line(text)
@@ -872,11 +949,40 @@ def run(main, title):
         sys.stdout.write(fit_line(str(exc)) + "\n" + SLEEP_LINE + "\n")
         sys.stdout.flush()
     except PrecheckError as exc:
-        emit(["%s: pre-check failed: %s" % (title, short(str(exc), 600))], True)
+        _report_failure(title, exc, "%s: pre-check failed: %s" % (title, short(str(exc), 600)))
     except Exception as exc:  # noqa: BLE001 - a broken watchdog must wake, never go quiet
         import traceback
 
         tb = traceback.extract_tb(exc.__traceback__)
         where = ", ".join("%s:%d %s" % (os.path.basename(f.filename), f.lineno, f.name) for f in reversed(tb[-3:]))
-        emit(["%s: pre-check crashed: %s: %s (at %s)" % (title, type(exc).__name__, short(str(exc), 300), where)], True)
+        _report_failure(title, exc, "%s: pre-check crashed: %s: %s (at %s)" % (
+            title, type(exc).__name__, short(str(exc), 300), where))
     sys.exit(0)
+
+
+# Settings used to record a failure that happened before (or while) reading settings.json.
+FALLBACK_SETTINGS = {"reminderHours": 24, "maintenanceWindows": [], "timezone": "UTC"}
+
+
+def _report_failure(title, exc, line):
+    """A watchdog that failed before its triage: the failure is a fault incident in the shared ledger (one
+    wake per cause, reminded like any incident); when even that fails, it wakes with both errors."""
+    try:
+        import pe_ledger
+
+        try:
+            settings = load_settings()
+        except PrecheckError:
+            settings = FALLBACK_SETTINGS
+        first = pe_ledger.record_fault_only(exc, title, settings, now_utc())
+    except TickSkipped:
+        first = ("unrecorded", "unrecorded")
+    except Exception as again:  # noqa: BLE001 - the ledger is broken too: wake
+        emit([line, "the failure could not be recorded in the incident ledger: %s" % short(str(again), 300)], True)
+        return
+    if first is None:
+        sys.stdout.write(fit_line("%s (already reported: open as a watchdog fault in the incident ledger)" % line) + "\n")
+        sys.stdout.write(SLEEP_LINE + "\n")
+        sys.stdout.flush()
+        return
+    emit([line, "[%s] open as watchdog fault %s in the incident ledger" % (first[1], first[0].key if hasattr(first[0], "key") else "?")], True)

@@ -259,7 +259,8 @@ def usage_incidents(check, claims, users):
             "usage; fix pods/exec access or set dfExec false): %s" % (
                 pe.plural(len(refused), "claim"),
                 pe.short("kubectl %s: %s" % (" ".join(refused[0].argv) if isinstance(refused[0], pe.KubectlError) else "exec",
-                                             getattr(refused[0], "detail", str(refused[0]))), 300))))
+                                             getattr(refused[0], "detail", str(refused[0]))), 300)),
+            cause=("fault:df-exec", "refused", "df through kubectl exec is refused or times out: claim usage is not measured")))
     if unknown:
         check.blind.append("usage unknown for %s: %s" % (pe.plural(len(unknown), "claim"), "; ".join(unknown)))
     if unmounted:

@@ -34,9 +34,7 @@ from datetime import timedelta
 
 import pe_common as pe
 
-REASONS = {"CrashLoopBackOff": "CrashLoopBackOff", "ImagePullBackOff": "ImagePullBackOff", "ErrImagePull": "ImagePullBackOff"}
 RESTARTABLE = ("Deployment", "StatefulSet", "DaemonSet")
-RECOVERY = timedelta(minutes=10)
 LOG_TAIL = 20
 LOG_LINE_CHARS = 200
 LOG_EXCERPT_BYTES = 1100  # at most, per container; less when several incidents share the 4 KB
@@ -45,37 +43,13 @@ MAX_PODS_SHOWN = 3
 MAX_LOG_CONTAINERS = 2
 
 
-def container_statuses(pod):
-    out = []
-    for field, init in (("initContainerStatuses", True), ("containerStatuses", False)):
-        for cs in pe.dig(pod, "status", field, default=[]) or []:
-            if isinstance(cs, dict):
-                out.append((cs, init))
-    return out
+# Shared with cluster-health (which leaves the BackOff events of these containers to this watchdog).
+REASONS = pe.LOOP_REASONS
+RECOVERY = pe.LOOP_RECOVERY
+container_statuses = pe.container_statuses
+looping_containers = pe.looping_containers
+recovering_containers = pe.recovering_containers
 
-
-def looping_containers(pod):
-    hits = []
-    for cs, init in container_statuses(pod):
-        reason = pe.dig(cs, "state", "waiting", "reason")
-        if reason in REASONS:
-            hits.append((cs, init, REASONS[reason], False))
-    return hits
-
-
-def recovering_containers(pod, now):
-    """Containers running again for less than RECOVERY after a crash (only used for open incidents)."""
-    hits = []
-    for cs, init in container_statuses(pod):
-        started = pe.parse_time(pe.dig(cs, "state", "running", "startedAt"))
-        last = pe.dig(cs, "lastState", "terminated")
-        if started is None or not last or (cs.get("restartCount") or 0) < 1:
-            continue
-        if last.get("reason") == "Completed" and last.get("exitCode") == 0:
-            continue
-        if now - started < RECOVERY:
-            hits.append((cs, init, "CrashLoopBackOff", True))
-    return hits
 
 
 class Owner(object):
@@ -259,7 +233,9 @@ def make_incident(check, group):
             room -= pe.printed_bytes(excerpt)
         return lines + [verdict]
 
-    return pe.Incident(group.key, salient, summary, details, enrich)
+    # Its pods are subjects too: an event about one of them is part of this incident (pe_ledger).
+    pods = ["pod/%s/%s" % (group.ns, pe.name_of(pod)) for pod, _hits in group.pods]
+    return pe.Incident(group.key, salient, summary, details, enrich, subjects=pods)
 
 
 def main():

@@ -58,8 +58,12 @@ def hermes(*args):
 
 
 def definition_flags(w):
-    # --model/--provider pin the job to the site's model: a job otherwise keeps the model current when it was created.
-    return ["--name", w["name"], "--deliver", w["deliver"], "--script", w["script"], "--model", w["model"], "--provider", w["provider"]]
+    # --model/--provider pin an agent job to the site's model (a job otherwise keeps the model current when it was
+    # created); --no-agent makes a script-only job (its stdout is delivered as is). `cron create` and `cron edit` take both.
+    args = ["--name", w["name"], "--deliver", w["deliver"], "--script", w["script"]]
+    if w.get("model"):
+        args += ["--model", w["model"], "--provider", w["provider"]]
+    return args + (["--no-agent"] if w.get("noAgent") else [])
 
 
 def time_zone_report():
