@@ -13,6 +13,7 @@ ROOT="$(CDPATH='' cd -- "$(dirname -- "${BASH_SOURCE[0]}")" >/dev/null && pwd -P
 readonly ROOT
 readonly DOCKERFILE="$ROOT/dockerfile"
 readonly LOCKFILE="$ROOT/image.lock.json"
+readonly SITE_FILE="${PLATFORM_ENGINEER_SITE:-$ROOT/site.yaml}"
 
 usage() {
   cat <<'EOF'
@@ -38,9 +39,14 @@ Options:
                        (--output type=cacheonly), because buildx cannot --load a multi-platform image.
   --platform LIST      Comma-separated target platforms, e.g. linux/amd64,linux/arm64.
                        Supported: linux/amd64, linux/arm64 (the dockerfile pins checksums for those).
-                       Default: $PLATFORMS, else linux/amd64.
+                       Default: $PLATFORMS, else linux/<node.arch of site.yaml>, else linux/amd64.
   --repository REPO    Image repository without tag, e.g. git.rogi.casa/roger/hermes-agent.
-                       Default: $IMAGE_REPOSITORY, else git.rogi.casa/roger/hermes-agent.
+                       Default: $IMAGE_REPOSITORY, else image.repository of site.yaml, else
+                       git.rogi.casa/roger/hermes-agent.
+
+site.yaml is the one source: with --push, a repository other than its image.repository, or a platform
+list without its node.arch, is refused (synth would refuse the lock). Reading it needs Node.js and
+`npm ci`; without a site.yaml the defaults above apply.
   --allow-dirty        Build from a work tree with uncommitted changes (tag suffix "-dirty").
   --dry-run            Print every command (and the lock it would write) without running any; the
                        docker, buildx and login checks are skipped, the git checks are not.
@@ -53,6 +59,7 @@ Options:
 Environment:
   PLATFORMS            Default for --platform.
   IMAGE_REPOSITORY     Default for --repository.
+  PLATFORM_ENGINEER_SITE  The site file (default: ./site.yaml next to this script).
   DOCKER_CONFIG        Docker's config directory (default ~/.docker); its config.json is where the
                        registry login is looked up before a push.
 
@@ -60,6 +67,8 @@ image.lock.json (written after a successful --push, 2-space JSON):
   {
     "hermesVersion": "<HERMES_VERSION>",
     "tag": "<HERMES_VERSION>-<git short sha>",
+    "repository": "<repository pushed to>",
+    "platforms": ["<each platform built>", ...],
     "inputsDigest": "sha256:<sha256 of the dockerfile bytes>",
     "digest": "sha256:<pushed manifest digest, from buildx --metadata-file; omitted if unknown>"
   }
@@ -248,8 +257,17 @@ PUSH=false
 DRY_RUN=false
 ALLOW_DIRTY=false
 UPDATE_CHECKSUMS=false
-PLATFORMS_ARG="${PLATFORMS:-$DEFAULT_PLATFORMS}"
-REPOSITORY="${IMAGE_REPOSITORY:-$DEFAULT_REPOSITORY}"
+SITE_REPOSITORY=""
+SITE_ARCH=""
+if [[ -f "$SITE_FILE" ]]; then
+  command -v node >/dev/null 2>&1 || die "node is not on PATH: install Node.js (see README) to read $SITE_FILE"
+  site_values="$(node "$ROOT/scripts/site-image.cjs" "$SITE_FILE")" || die "cannot read image.repository and node.arch from $SITE_FILE (see above)"
+  SITE_REPOSITORY="$(printf '%s\n' "$site_values" | sed -n 1p)"
+  SITE_ARCH="$(printf '%s\n' "$site_values" | sed -n 2p)"
+fi
+PLATFORMS_ARG="${PLATFORMS:-${SITE_ARCH:+linux/$SITE_ARCH}}"
+PLATFORMS_ARG="${PLATFORMS_ARG:-$DEFAULT_PLATFORMS}"
+REPOSITORY="${IMAGE_REPOSITORY:-${SITE_REPOSITORY:-$DEFAULT_REPOSITORY}}"
 
 need_value() {
   [[ $# -ge 2 && -n "$2" && "$2" != --* ]] || die "$1 needs a value (see --help)"
@@ -302,6 +320,14 @@ done
 PLATFORMS_ARG="$(IFS=,; printf '%s' "${platform_list[*]}")"
 MULTI_PLATFORM=false
 [[ ${#platform_list[@]} -gt 1 ]] && MULTI_PLATFORM=true
+
+# A pushed lock must match the site, or synth refuses it: refuse here, before anything is built or pushed.
+if [[ "$PUSH" == true && -n "$SITE_REPOSITORY" ]]; then
+  [[ "$REPOSITORY" == "$SITE_REPOSITORY" ]] \
+    || die "repository '$REPOSITORY' is not image.repository of $SITE_FILE, so synth would refuse the lock; change image.repository in the site file instead of --repository/IMAGE_REPOSITORY"
+  [[ " ${platform_list[*]} " == *" linux/$SITE_ARCH "* ]] \
+    || die "the platforms do not include linux/$SITE_ARCH, the node.arch of $SITE_FILE, so the pod could not run the image; add it to --platform/PLATFORMS"
+fi
 
 command -v git >/dev/null 2>&1 || die "git is not on PATH: install git"
 git -C "$ROOT" rev-parse --is-inside-work-tree >/dev/null 2>&1 \
@@ -367,7 +393,7 @@ run "${build[@]}" || die "docker buildx build failed (see its output above); ima
 if [[ "$PUSH" == true ]]; then
   DIGEST=""
   if [[ "$DRY_RUN" == true ]]; then
-    show_command write "$LOCKFILE" "hermesVersion=$HERMES_VERSION" "tag=$TAG" "inputsDigest=$INPUTS_DIGEST" "digest=<containerimage.digest from $METADATA_FILE>"
+    show_command write "$LOCKFILE" "hermesVersion=$HERMES_VERSION" "tag=$TAG" "repository=$REPOSITORY" "platforms=$PLATFORMS_ARG" "inputsDigest=$INPUTS_DIGEST" "digest=<containerimage.digest from $METADATA_FILE>"
   else
     if [[ -f "$METADATA_FILE" ]]; then
       DIGEST="$(grep -Eo '"containerimage\.digest"[[:space:]]*:[[:space:]]*"sha256:[0-9a-f]{64}"' "$METADATA_FILE" \
@@ -378,6 +404,12 @@ if [[ "$PUSH" == true ]]; then
       printf '{\n'
       printf '  "hermesVersion": "%s",\n' "$HERMES_VERSION"
       printf '  "tag": "%s",\n' "$TAG"
+      printf '  "repository": "%s",\n' "$REPOSITORY"
+      printf '  "platforms": [\n'
+      for i in "${!platform_list[@]}"; do
+        printf '    "%s"%s\n' "${platform_list[$i]}" "$([[ $i -lt $((${#platform_list[@]} - 1)) ]] && printf ',')"
+      done
+      printf '  ],\n'
       if [[ -n "$DIGEST" ]]; then
         printf '  "inputsDigest": "%s",\n' "$INPUTS_DIGEST"
         printf '  "digest": "%s"\n' "$DIGEST"

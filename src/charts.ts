@@ -33,6 +33,11 @@ export interface OutputChart {
   readonly chart: Chart;
 }
 
+/** Where the Application lands, relative to dist/: the one file the user applies by hand (README checklist). */
+export function applicationFile(site: Site): string {
+  return `argocd/${site.namespace}.application.yaml`;
+}
+
 export function buildCharts(inputs: ProjectInputs, app: App = new App()): OutputChart[] {
   const { site, image, sealed } = inputs;
   const dir = site.namespace;
@@ -61,6 +66,6 @@ export function buildCharts(inputs: ProjectInputs, app: App = new App()): Output
   return [
     { file: `${dir}/cluster.yaml`, chart: cluster },
     { file: `${dir}/platform-engineer.yaml`, chart: agent },
-    { file: `argocd/${site.namespace}.application.yaml`, chart: argocd },
+    { file: applicationFile(site), chart: argocd },
   ];
 }

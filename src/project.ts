@@ -9,7 +9,7 @@ export const SITE_FILE = 'site.yaml';
 
 export function loadProject(root = '.', siteFile = join(root, SITE_FILE)): ProjectInputs {
   const site = loadSite(siteFile);
-  const image = loadImageRef(root);
+  const image = loadImageRef(root, site);
   const sealed = site.credentials.mode === 'sealed' ? loadSealedFile(site, root) : undefined;
   return { site, image, ...(sealed ? { sealed } : {}) };
 }

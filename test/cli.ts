@@ -17,11 +17,11 @@ export interface RunResult {
   stderr: string;
 }
 
-/** `npm run synth`'s program with a given site file and output folder. */
+/** `npm run synth`'s program with a given site file (an object, YAML text or raw bytes) and output folder. */
 export function runSynth(site: unknown, outDir: string, extraEnv: Record<string, string> = {}): RunResult {
   const dir = tempDir('pe-site-');
   const siteFile = join(dir, 'site.yaml');
-  writeFileSync(siteFile, typeof site === 'string' ? site : stringify(site));
+  writeFileSync(siteFile, typeof site === 'string' || Buffer.isBuffer(site) ? site : stringify(site));
   const r = spawnSync(process.execPath, [join(ROOT, '.build/main.js')], {
     cwd: ROOT,
     env: { ...process.env, PLATFORM_ENGINEER_SITE: siteFile, CDK8S_OUTDIR: outDir, ...extraEnv },

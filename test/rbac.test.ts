@@ -66,6 +66,14 @@ describe('typed switches', () => {
     }
   });
 
+  it('the Secret-reader ClusterRole follows the namespace like every cluster-scoped name (two installs cannot collide)', () => {
+    const objs = objects({ namespace: 'pe-lab', argocd: { path: 'homelab/dist/pe-lab' }, permissions: { readSecrets: ['apps'] } });
+    expect(find(objs, 'ClusterRole', 'pe-lab-read-secrets').rules).toEqual([{ apiGroups: [''], resources: ['secrets'], verbs: ['get', 'list', 'watch'] }]);
+    const binding = objs.find((o) => o.kind === 'RoleBinding' && o.metadata.namespace === 'apps')!;
+    expect(binding.roleRef.name).toBe('pe-lab-read-secrets');
+    expect(objs.some((o) => o.metadata.name === 'platform-engineer-read-secrets')).toBe(false);
+  });
+
   it('permissions.podExec: "df" (default) and true keep the exec grant; false removes it and its ClusterRole', () => {
     for (const podExec of ['df', true] as const) {
       expect(find(objects({ permissions: { podExec } }), 'ClusterRole', 'platform-engineer-exec').rules).toEqual([{ apiGroups: [''], resources: ['pods/exec'], verbs: ['get', 'create'] }]);

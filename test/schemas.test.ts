@@ -1,5 +1,5 @@
 // Every object synth writes, in both security modes and both credential modes, validates against the Kubernetes
-// 1.36 schemas (kubernetes-models), the ArgoCD Application schema and the SealedSecret schema.
+// 1.33 schemas (kubernetes-models 4.5: the last release whose engines fit Node 20), the ArgoCD Application schema and the SealedSecret schema.
 import { describe, expect, it } from 'vitest';
 import * as apps from 'kubernetes-models/apps/v1';
 import * as batch from 'kubernetes-models/batch/v1';

@@ -16,9 +16,8 @@ import { Construct } from 'constructs';
 import * as k8s from '../k8s';
 import { protectedNamespaces } from '../site/protected-namespaces';
 import type { Site } from '../site/schema';
-import { Names, PART_OF, appLabels, syncWave, SyncWave } from './metadata';
+import { Names, PART_OF, appLabels, clusterScopedNames, syncWave, SyncWave } from './metadata';
 
-export const GUARDRAIL_POLICY = 'platform-engineer-guardrails';
 export const RESTARTED_AT = 'kubectl.kubernetes.io/restartedAt';
 
 /** `map` of `obj` at `path`, or an empty map (CEL has no optional chaining in every Kubernetes version). */
@@ -116,7 +115,8 @@ export function guardrailValidations(protectedNamespaces: readonly string[], pod
 export class AgentGuardrails extends Construct {
   constructor(scope: Construct, id: string, site: Site) {
     super(scope, id);
-    const metadata = { name: GUARDRAIL_POLICY, labels: appLabels(PART_OF, 'guardrails'), annotations: syncWave(SyncWave.access) };
+    const policyName = clusterScopedNames(site.namespace).guardrailPolicy;
+    const metadata = { name: policyName, labels: appLabels(PART_OF, 'guardrails'), annotations: syncWave(SyncWave.access) };
     const rule = (apiGroups: string[], resources: string[], operations: string[]) => ({ apiGroups, apiVersions: ['*'], operations, resources });
 
     new k8s.KubeValidatingAdmissionPolicy(this, 'policy', {
@@ -144,7 +144,7 @@ export class AgentGuardrails extends Construct {
     });
     new k8s.KubeValidatingAdmissionPolicyBinding(this, 'binding', {
       metadata,
-      spec: { policyName: GUARDRAIL_POLICY, validationActions: ['Deny'] },
+      spec: { policyName, validationActions: ['Deny'] },
     });
   }
 }

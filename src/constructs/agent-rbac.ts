@@ -6,7 +6,7 @@
 import { Construct } from 'constructs';
 import * as k8s from '../k8s';
 import type { Site } from '../site/schema';
-import { Names, PART_OF, appLabels, polarisExempt, syncWave, SyncWave } from './metadata';
+import { Names, PART_OF, appLabels, clusterScopedNames, polarisExempt, syncWave, SyncWave } from './metadata';
 
 type Rule = k8s.PolicyRule;
 const READ = ['get', 'list', 'watch'];
@@ -54,6 +54,7 @@ export class AgentRbac extends Construct {
   constructor(scope: Construct, id: string, site: Site) {
     super(scope, id);
     const labels = appLabels(PART_OF, 'rbac');
+    const names = clusterScopedNames(site.namespace);
     const subject = { kind: 'ServiceAccount', name: Names.agentServiceAccount, namespace: site.namespace };
     const meta = (name: string, extra: Record<string, string> = {}) => ({
       name,
@@ -61,23 +62,23 @@ export class AgentRbac extends Construct {
       annotations: { ...syncWave(SyncWave.access), ...extra },
     });
 
-    new k8s.KubeClusterRole(this, 'role', { metadata: meta(Names.clusterRole), rules: agentClusterRules() });
+    new k8s.KubeClusterRole(this, 'role', { metadata: meta(names.clusterRole), rules: agentClusterRules() });
     new k8s.KubeClusterRoleBinding(this, 'binding', {
-      metadata: meta(Names.clusterRole),
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: Names.clusterRole },
+      metadata: meta(names.clusterRole),
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: names.clusterRole },
       subjects: [subject],
     });
 
     const secretScope = secretReadScope(site);
     if (secretScope === 'cluster' || secretScope.length > 0) {
-      const roleRef = { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: Names.secretReaderClusterRole };
-      new k8s.KubeClusterRole(this, 'secret-reader', { metadata: meta(Names.secretReaderClusterRole), rules: SECRET_READ_RULES });
+      const roleRef = { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: names.secretReaderClusterRole };
+      new k8s.KubeClusterRole(this, 'secret-reader', { metadata: meta(names.secretReaderClusterRole), rules: SECRET_READ_RULES });
       if (secretScope === 'cluster') {
-        new k8s.KubeClusterRoleBinding(this, 'secret-reader-binding', { metadata: meta(Names.secretReaderClusterRole), roleRef, subjects: [subject] });
+        new k8s.KubeClusterRoleBinding(this, 'secret-reader-binding', { metadata: meta(names.secretReaderClusterRole), roleRef, subjects: [subject] });
       } else {
         for (const namespace of secretScope) {
           new k8s.KubeRoleBinding(this, `secret-reader-${namespace}`, {
-            metadata: { ...meta(Names.secretReaderClusterRole), namespace },
+            metadata: { ...meta(names.secretReaderClusterRole), namespace },
             roleRef,
             subjects: [subject],
           });
@@ -88,12 +89,12 @@ export class AgentRbac extends Construct {
     if (site.permissions.podExec !== false) {
       // The user's decision (plan section 10): kubectl exec for debugging. Exempted from Polaris on purpose.
       new k8s.KubeClusterRole(this, 'exec-role', {
-        metadata: meta(Names.execClusterRole, polarisExempt('clusterrolePodExecAttach')),
+        metadata: meta(names.execClusterRole, polarisExempt('clusterrolePodExecAttach')),
         rules: EXEC_RULES,
       });
       new k8s.KubeClusterRoleBinding(this, 'exec-binding', {
-        metadata: meta(Names.execClusterRole, polarisExempt('clusterrolebindingPodExecAttach')),
-        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: Names.execClusterRole },
+        metadata: meta(names.execClusterRole, polarisExempt('clusterrolebindingPodExecAttach')),
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: names.execClusterRole },
         subjects: [subject],
       });
     }

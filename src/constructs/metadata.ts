@@ -40,9 +40,6 @@ export function polarisExempt(...checks: string[]): Record<string, string> {
 /** Names of the objects, in one place (tests, scripts and the README refer to them). */
 export const Names = {
   agentServiceAccount: 'platform-engineer',
-  clusterRole: 'platform-engineer',
-  execClusterRole: 'platform-engineer-exec',
-  secretReaderClusterRole: 'platform-engineer-read-secrets',
   deployment: 'hermes',
   container: 'hermes',
   service: 'hermes',
@@ -53,3 +50,19 @@ export const Names = {
   seedJob: 'hermes-cron-seed',
   seedServiceAccount: 'hermes-cron-seed',
 } as const;
+
+/**
+ * Names of the cluster-scoped objects (ClusterRoles, their bindings, the admission policy and its binding). They
+ * follow the install namespace, so two installs on one cluster never overwrite each other's; with the default
+ * namespace they read "platform-engineer", "platform-engineer-exec", "platform-engineer-read-secrets",
+ * "platform-engineer-guardrails". Every
+ * construct that names a cluster-scoped object calls this, and nothing else.
+ */
+export function clusterScopedNames(namespace: string) {
+  return {
+    clusterRole: namespace,
+    execClusterRole: `${namespace}-exec`,
+    secretReaderClusterRole: `${namespace}-read-secrets`,
+    guardrailPolicy: `${namespace}-guardrails`,
+  } as const;
+}

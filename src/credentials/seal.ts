@@ -1,6 +1,6 @@
 /** `npm run seal`: env file -> sealed file (committed) -> dist/ with the SealedSecret. */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Site } from '../site/schema';
 import { ConfigError } from '../site/load';
 import { checkCredentials, envFilePath, parseEnvFile } from './env-file';
@@ -11,7 +11,7 @@ export function sealCredentials(site: Site, root = '.', envFile = join(root, env
   if (site.credentials.mode !== 'sealed') {
     throw new ConfigError('site.yaml', ['credentials.mode: must be "sealed" to seal the credentials (it is "external")']);
   }
-  const cert = readSealingCertificate(resolve(root, site.credentials.sealingCertificate));
+  const cert = readSealingCertificate(root, site.credentials.sealingCertificate);
   let text: string;
   try {
     text = readFileSync(envFile, 'utf8');

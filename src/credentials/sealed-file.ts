@@ -3,7 +3,7 @@
  * the cluster's controller can decrypt them); synth turns it into the SealedSecret in dist/.
  */
 import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { CREDENTIAL_KEYS } from '../hermes/credentials';
 import { ConfigError } from '../site/load';
 import type { Site } from '../site/schema';
@@ -22,7 +22,7 @@ export function sealedFilePath(site: Site, root = '.'): string {
 
 /** Loads and checks the sealed file against the site; every mismatch says to run `npm run seal` again. */
 export function loadSealedFile(site: Site, root = '.'): SealedFile {
-  const cert = readSealingCertificate(resolve(root, site.credentials.sealingCertificate));
+  const cert = readSealingCertificate(root, site.credentials.sealingCertificate);
   const path = sealedFilePath(site, root);
   const shown = path.startsWith(root) ? path.slice(root.length).replace(/^\//, '') : path;
   let data: SealedFile;

@@ -6,8 +6,8 @@
  */
 import { X509Certificate, constants, createCipheriv, createDecipheriv, createHash, privateDecrypt, publicEncrypt, randomBytes } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { ConfigError } from '../site/load';
+import { readRepoFile } from '../site/repo-file';
 
 const SESSION_KEY_BYTES = 32;
 const GCM_NONCE = Buffer.alloc(12);
@@ -48,22 +48,24 @@ export interface SealingCertificate {
   readonly fingerprint: string;
 }
 
-/** Reads the controller's certificate (kubeseal --fetch-cert). `field` names the site field in errors. */
-export function readSealingCertificate(path: string, field = 'credentials.sealingCertificate'): SealingCertificate {
-  let pem: Buffer;
-  try {
-    pem = readFileSync(path);
-  } catch {
-    throw new ConfigError('site.yaml', [`${field}: cannot read ${path}: fetch it with \`kubeseal --fetch-cert > ${path}\``]);
-  }
+/** A PEM certificate is about 2 KB; anything above this is not one. */
+const MAX_CERTIFICATE_BYTES = 64 * 1024;
+const FETCH = 'fetch it with `kubeseal --fetch-cert > sealed-secrets/cert.pem` and name that file';
+
+/**
+ * Reads the controller's certificate (kubeseal --fetch-cert) from a path inside the project folder. `field`
+ * names the site field in errors; the path itself is never printed.
+ */
+export function readSealingCertificate(root: string, path: string, field = 'credentials.sealingCertificate'): SealingCertificate {
+  const pem = readRepoFile(root, path, field, MAX_CERTIFICATE_BYTES, FETCH);
   let cert: X509Certificate;
   try {
     cert = new X509Certificate(pem);
   } catch {
-    throw new ConfigError('site.yaml', [`${field}: ${path} is not a PEM X.509 certificate: fetch it with \`kubeseal --fetch-cert\``]);
+    throw new ConfigError('site.yaml', [`${field}: the file it names is not a PEM X.509 certificate: ${FETCH}`]);
   }
   if (cert.publicKey.asymmetricKeyType !== 'rsa') {
-    throw new ConfigError('site.yaml', [`${field}: ${path} holds a ${cert.publicKey.asymmetricKeyType} key; the Sealed Secrets controller uses RSA`]);
+    throw new ConfigError('site.yaml', [`${field}: the certificate holds an ${cert.publicKey.asymmetricKeyType} key; the Sealed Secrets controller uses RSA: ${FETCH}`]);
   }
   return { publicKey: cert.publicKey, fingerprint: `sha256:${createHash('sha256').update(cert.raw).digest('hex')}` };
 }

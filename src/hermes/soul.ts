@@ -24,10 +24,13 @@ cluster on a schedule, fix a small set of simple problems yourself, and tell the
 needs a human or when a fix did not work.
 
 ## The cluster
-- k3s with a mix of amd64, arm64 and arm nodes. You run on the amd64 node \`${site.node.name}\`.
+- k3s. You run on the ${site.node.arch} node \`${site.node.name}\`; other nodes may have another architecture
+  (check the \`kubernetes.io/arch\` label before assuming an image runs there).
 - Everything is deployed by ArgoCD from git (GitOps). Git is the source of truth: a change to a field that lives
   in git (image, replicas, env, resources, any manifest) is reverted by ArgoCD's self-heal and hides the real fix.
-- Ingress is Traefik with cert-manager certificates. ArgoCD Applications live in namespace \`${site.argocd.namespace}\`.
+- Ingress uses the \`${site.dashboard.ingressClassName}\` ingress class (its controller runs in namespace
+  \`${site.dashboard.ingressControllerNamespace}\`), with cert-manager certificates from the ClusterIssuer
+  \`${site.dashboard.clusterIssuer}\`. ArgoCD Applications live in namespace \`${site.argocd.namespace}\`.
 - Language models come from the in-cluster LiteLLM proxy (${site.llm.baseUrl}); never call a model host directly.
 
 ## How you work

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from '../site/load';
+import type { Site } from '../site/schema';
 import { hermesRelease } from './hermes-version';
 
 export interface ImageRef {
@@ -19,7 +20,12 @@ export function readHermesVersion(dockerfileText: string): string | undefined {
   return /^ARG HERMES_VERSION=(\S+)$/m.exec(dockerfileText)?.[1];
 }
 
-export function loadImageRef(projectRoot: string): ImageRef {
+/**
+ * Reads the image the site runs. The lock records what build-and-push.sh pushed (repository and platforms, read
+ * from the site); a lock for another repository or without the node's architecture is refused, since the pod
+ * could not pull or run it.
+ */
+export function loadImageRef(projectRoot: string, site?: Site): ImageRef {
   const dockerfilePath = join(projectRoot, 'dockerfile');
   const lockPath = join(projectRoot, 'image.lock.json');
   const dockerfile = readOr(dockerfilePath);
@@ -41,6 +47,15 @@ export function loadImageRef(projectRoot: string): ImageRef {
   if (l.hermesVersion !== hermesVersion) problems.push(`hermesVersion must equal the dockerfile's HERMES_VERSION (${hermesVersion}): rebuild with ./build-and-push.sh --push`);
   if (typeof l.tag !== 'string' || !l.tag.startsWith(`${hermesVersion}-`) || !/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(l.tag)) {
     problems.push(`tag must be "<HERMES_VERSION>-<git short sha>" as build-and-push.sh writes it`);
+  }
+  if (site) {
+    if (l.repository !== site.image.repository) {
+      problems.push('repository does not match image.repository of the site file: run ./build-and-push.sh --push (it reads the site) and commit the lock');
+    }
+    const platform = `linux/${site.node.arch}`;
+    if (!Array.isArray(l.platforms) || !l.platforms.includes(platform)) {
+      problems.push(`platforms does not include ${platform} (node.arch of the site file): run ./build-and-push.sh --push (it reads the site) and commit the lock`);
+    }
   }
   const inputsDigest = `sha256:${createHash('sha256').update(dockerfile).digest('hex')}`;
   if (l.inputsDigest !== inputsDigest) problems.push('inputsDigest does not match the dockerfile: the dockerfile changed since the image was built; run ./build-and-push.sh --push');

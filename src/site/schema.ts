@@ -6,56 +6,73 @@
  * silently ignored key.
  */
 import { z } from 'zod';
+import {
+  MAX_ENTRIES,
+  boundedList,
+  boundedString,
+  cidr,
+  cidrContains,
+  dnsLabel,
+  dnsName,
+  gitUrl,
+  httpsUrl,
+  ipv4ToInt,
+  isSystemNamespace,
+  namespaceName,
+  repoPath,
+  safeText,
+  urlHostPort,
+  wholeQuantity,
+} from './fields';
 import { protectedNamespaces } from './protected-namespaces';
 
-// RFC 1123 label (namespaces, Secret names, label values of that shape).
-const dnsLabel = z
-  .string()
-  .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'expected a DNS-1123 label: lower-case letters, digits and "-", at most 63 characters, starting and ending with a letter or digit');
+export { cidrContains, isIpv4Cidr } from './fields';
 
-// RFC 1123 subdomain (host names, object names).
-const dnsName = z
-  .string()
-  .max(253, 'expected at most 253 characters')
-  .regex(
-    /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$/,
-    'expected a DNS name such as "hermes.example.com": lower-case letters, digits, "-" and "."',
-  );
+// Kubernetes resource quantities, restricted to the units a homelab uses so that a typo fails here and not in
+// the API server, and capped so that an absurd value (a PiB of memory) is a mistake reported here.
+const MEMORY_UNITS = { Mi: 1, Gi: 1024 } as const;
+const memoryQuantity = wholeQuantity(MEMORY_UNITS, 512 * 1024, '512Gi', '512Mi');
+const CPU_PATTERN = /^(?:[1-9][0-9]{0,5}m|[0-9]{1,3}(?:\.[0-9]{1,3})?)$/;
+const cpuQuantity = boundedString(16, CPU_PATTERN, 'a positive CPU quantity such as "250m" or "1", at most 64 cores').refine(
+  (q) => parseQuantity(q) > 0 && parseQuantity(q) <= 64_000,
+  'expected a positive CPU quantity such as "250m" or "1", at most 64 cores',
+);
+const storageSize = wholeQuantity({ Gi: 1 }, 4096, '4096Gi', '5Gi');
 
-const httpsUrl = z
-  .string()
-  .url('expected an absolute URL such as "https://litellm.example.com/v1"')
-  .refine((u) => u.startsWith('https://'), 'expected an https:// URL (the agent may only leave the cluster over HTTPS)');
+const discordSnowflake = boundedString(20, /^[0-9]{17,20}$/, 'a Discord ID: 17 to 20 digits, in quotes (Developer Mode, "Copy ID")');
 
-// Kubernetes resource quantities, restricted to the units a homelab uses so that a typo fails here and not
-// in the API server. Zero and negative values are rejected.
-const memoryQuantity = z
+const labelKey = boundedString(
+  253 + 1 + 63,
+  /^(?:[a-z0-9](?:[-a-z0-9.]{0,251}[a-z0-9])?\/)?[A-Za-z0-9](?:[-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/,
+  'a Kubernetes label key such as "hardware" or "example.com/gpu"',
+);
+const labelValue = z
   .string()
-  .regex(/^[1-9][0-9]*(Mi|Gi)$/, 'expected a positive whole number of Mi or Gi, such as "512Mi" or "2Gi"');
-const cpuQuantity = z
-  .string()
-  .regex(/^([1-9][0-9]*m|[1-9][0-9]*(\.[0-9]+)?|0\.[0-9]*[1-9][0-9]*)$/, 'expected a positive CPU quantity such as "250m" or "1"');
+  .max(63, { message: 'expected a Kubernetes label value: at most 63 letters, digits, "-", "_" or "."', abort: true })
+  .regex(/^(?:[A-Za-z0-9](?:[-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/, 'expected a Kubernetes label value: at most 63 letters, digits, "-", "_" or "."');
 
-const discordSnowflake = z.string().regex(/^[0-9]{17,20}$/, 'expected a Discord ID: 17 to 20 digits (Developer Mode, "Copy ID")');
+const gitRevision = boundedString(255, /^[A-Za-z0-9._\/-]+$/, 'a branch, tag or commit').refine((r) => !r.split('/').includes('..'), 'expected a branch, tag or commit, without ".."');
 
-const cidr = z.string().refine(isIpv4Cidr, 'expected an IPv4 CIDR such as "10.88.20.12/32"');
+/** A model name as LiteLLM lists it ("qwen-3.6:27b", "openai/gpt-4o"): it is copied into config.yaml and SOUL.md. */
+const modelName = safeText(128, 'a model name as LiteLLM lists it, such as "qwen-3.6:27b"').regex(
+  /^[A-Za-z0-9][A-Za-z0-9._:\/@+-]*$/,
+  'expected a model name as LiteLLM lists it, such as "qwen-3.6:27b": letters, digits and . _ : / @ + -',
+);
 
-const labelKey = z
-  .string()
-  .regex(/^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/, 'expected a Kubernetes label key');
-const labelValue = z.string().regex(/^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/, 'expected a Kubernetes label value');
+const llmUrl = httpsUrl('https://litellm.example.com/v1');
+const apiServerCidrs = boundedList(cidr, 1, 'list at least one network, or the agent cannot reach the Kubernetes API');
+const deniedCidrs = boundedList(cidr, 0, '');
 
-const gitRevision = z.string().min(1).regex(/^[A-Za-z0-9._\/-]+$/, 'expected a branch, tag or commit');
-const repoPath = z
-  .string()
-  .regex(/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/, 'expected a relative path inside the repository, such as "dist/platform-engineer"')
-  .refine((p) => !p.split('/').includes('..'), 'must not contain ".."');
+/** permissions.readSecrets: false, true, or the namespaces whose Secrets the agent reads (repeats reported by index below). */
+const readSecrets = z.union([z.boolean(), z.array(dnsLabel).max(MAX_ENTRIES, { message: `expected at most ${MAX_ENTRIES} entries`, abort: true })], { error: 'expected false, true or a list of namespaces such as [apps, media]' });
+
+const port = z.number().int('expected a whole port number').min(1, 'expected a port from 1 to 65535').max(65535, 'expected a port from 1 to 65535');
 
 // An IANA time zone Hermes' zoneinfo can load: "UTC" or Area/Location with the database's exact spelling (zoneinfo
-// is case-sensitive; an unknown zone makes Hermes fall back to UTC with only a log warning).
-const timeZone = z
-  .string()
-  .refine(isIanaTimeZone, 'expected an IANA time zone name such as "Europe/Berlin" or "UTC" (exact case, see the tz database)');
+// is case-sensitive; an unknown zone makes Hermes fall back to UTC with only a log warning). Capped like every
+// string, and the pattern admits no quote, "$" or newline, since the value reaches config.yaml and the Deployment.
+const TIME_ZONE_EXPECTED = 'an IANA time zone name such as "Europe/Berlin" or "UTC" (exact case, see the tz database)';
+const timeZone = boundedString(64, /^(?:UTC|[A-Z][A-Za-z_]+(?:\/[A-Z][A-Za-z0-9_+-]*)+)$/, TIME_ZONE_EXPECTED).refine(isIanaTimeZone, `expected ${TIME_ZONE_EXPECTED}`);
 
 /** Default `timezone`: the plan's owner lives in UTC+1/+2, and the plan's 08:00/09:00 reports mean their morning. */
 export const DEFAULT_TIMEZONE = 'Europe/Berlin';
@@ -114,22 +131,10 @@ const maintenanceWindow = z
       .refine((s) => Object.values(s).some((v) => v !== undefined), 'name at least one of nodes, namespaces, watchdogs, objects'),
   });
 
-export function isIpv4Cidr(value: string): boolean {
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(value);
-  if (!m) return false;
-  const octets = m.slice(1, 5).map(Number);
-  const prefix = Number(m[5]);
-  if (octets.some((o) => o > 255) || prefix > 32) return false;
-  // Host bits must be zero, as the API server requires for NetworkPolicy ipBlocks.
-  const ip = ((octets[0] << 24) | (octets[1] << 16) | (octets[2] << 8) | octets[3]) >>> 0;
-  const mask = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
-  return (ip & ~mask) >>> 0 === 0;
-}
-
 export const siteSchema = z
   .object({
     /** Namespace of every namespaced object. */
-    namespace: dnsLabel.default('platform-engineer'),
+    namespace: namespaceName.default('platform-engineer'),
 
     /** IANA time zone every schedule is read in (Hermes' cron, the watchdogs). Read it through siteTimeZone(). */
     timezone: timeZone.default(DEFAULT_TIMEZONE),
@@ -142,17 +147,21 @@ export const siteSchema = z
         /** Required value of kubernetes.io/arch (the image is built for it). */
         arch: z.enum(['amd64', 'arm64']).default('amd64'),
         /** Node labels preferred (not required) by the scheduler. */
-        preferredLabels: z.record(labelKey, labelValue).default({ hardware: 'high-memory' }),
+        preferredLabels: z
+          .record(labelKey, labelValue)
+          .refine((labels) => Object.keys(labels).length <= MAX_ENTRIES, `expected at most ${MAX_ENTRIES} labels`)
+          .default({ hardware: 'high-memory' }),
       })
       .prefault({}),
 
     /** The derived image (dockerfile). Its tag comes from image.lock.json, written by build-and-push.sh. */
     image: z
       .strictObject({
-        repository: z
-          .string()
-          .regex(/^[a-z0-9.-]+(:[0-9]+)?(\/[a-z0-9._-]+)+$/, 'expected a registry path such as "git.example.com/owner/hermes-agent" (no tag: the tag comes from image.lock.json)')
-          .default('git.rogi.casa/roger/hermes-agent'),
+        repository: boundedString(
+          255,
+          /^[a-z0-9.-]+(?::[0-9]{1,5})?(?:\/[a-z0-9._-]+)+$/,
+          'a registry path such as "git.example.com/owner/hermes-agent" (no tag: the tag comes from image.lock.json)',
+        ).default('git.rogi.casa/roger/hermes-agent'),
         /** docker-registry Secret in the namespace, created by hand (checklist). */
         pullSecret: dnsName.default('gitea-registry'),
       })
@@ -166,22 +175,24 @@ export const siteSchema = z
         /** cert-manager ClusterIssuer that signs the TLS certificate. */
         clusterIssuer: dnsName.default('letsencrypt-prod'),
         /** Basic-auth user name (not a secret; the password hash is in the Secret). */
-        username: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'expected 1 to 64 letters, digits, ".", "_" or "-"').default('roger'),
+        username: boundedString(64, /^[A-Za-z0-9._-]+$/, '1 to 64 letters, digits, ".", "_" or "-"').default('roger'),
         /** Namespace of the ingress controller: the only source allowed to reach the dashboard port. */
         ingressControllerNamespace: dnsLabel.default('kube-system'),
         /** Proxy addresses Hermes trusts for X-Forwarded-For (exact IPs or bounded CIDRs, never 0.0.0.0/0). */
-        trustedProxies: z
-          .array(cidr.refine((c) => !c.endsWith('/0'), 'a /0 network is rejected by Hermes: list the ingress controller\'s pod network'))
-          .default(['10.42.0.0/16']),
+        trustedProxies: boundedList(
+          cidr.refine((c) => !c.endsWith('/0'), 'a /0 network is rejected by Hermes: list the ingress controller\'s pod network'),
+          1,
+          'list at least the ingress controller\'s pod network, or the dashboard cannot see client addresses',
+        ).default(['10.42.0.0/16']),
       })
       .prefault({}),
 
     /** LLM access through the in-cluster LiteLLM proxy (never Ollama directly). */
     llm: z
       .strictObject({
-        baseUrl: httpsUrl.default('https://litellm.rogi.casa/v1'),
-        model: z.string().min(1).default('qwen-3.6:27b'),
-        auxiliaryModel: z.string().min(1).default('gemini-3-flash'),
+        baseUrl: llmUrl.default('https://litellm.rogi.casa/v1'),
+        model: modelName.default('qwen-3.6:27b'),
+        auxiliaryModel: modelName.default('gemini-3-flash'),
       })
       .prefault({}),
 
@@ -189,13 +200,13 @@ export const siteSchema = z
     discord: z
       .strictObject({
         homeChannel: discordSnowflake,
-        allowedUsers: z.array(discordSnowflake).min(1, 'list at least one user ID, or nobody can talk to the bot'),
+        allowedUsers: boundedList(discordSnowflake, 1, 'list at least one user ID, or nobody can talk to the bot'),
       }),
 
     /** The agent's data volume (HERMES_HOME). */
     storage: z
       .strictObject({
-        size: z.string().regex(/^[1-9][0-9]*Gi$/, 'expected a whole number of Gi, such as "5Gi"').default('5Gi'),
+        size: storageSize.default('5Gi'),
         /** Empty: the cluster's default StorageClass (k3s local-path). */
         storageClassName: dnsName.optional(),
       })
@@ -219,9 +230,7 @@ export const siteSchema = z
          * one), or true (every namespace: the plan's section 3, which reaches cluster-admin through ArgoCD's
          * repository credentials; synth warns).
          */
-        readSecrets: z
-          .union([z.boolean(), z.array(dnsLabel)], { error: 'expected false, true or a list of namespaces such as [apps, media]' })
-          .default(false),
+        readSecrets: readSecrets.default(false),
         /**
          * kubectl exec: false (none), "df" (only the storage watchdog's `df -Pk PATH`, enforced by the admission
          * guardrail), or true (any command outside the protected namespaces: plan section 10; synth warns).
@@ -236,17 +245,17 @@ export const siteSchema = z
         mode: z.enum(['external', 'sealed']).default('external'),
         secretName: dnsName.default('platform-engineer-credentials'),
         /** sealed mode: the controller's public certificate (kubeseal --fetch-cert), relative to the project. */
-        sealingCertificate: z.string().min(1).default('sealed-secrets/cert.pem'),
+        sealingCertificate: repoPath('sealed-secrets/cert.pem', ' (kubeseal --fetch-cert > sealed-secrets/cert.pem)').default('sealed-secrets/cert.pem'),
       })
       .prefault({}),
 
     network: z
       .strictObject({
         /** The Kubernetes API as NetworkPolicy sees it: after the kubernetes Service's NAT, i.e. the k3s server nodes on 6443. */
-        apiServerCidrs: z.array(cidr).min(1).default(['0.0.0.0/0']),
-        apiServerPorts: z.array(z.number().int().min(1).max(65535)).min(1).default([6443]),
+        apiServerCidrs: apiServerCidrs.default(['0.0.0.0/0']),
+        apiServerPorts: boundedList(port, 1, 'list at least one port, or the agent cannot reach the Kubernetes API').default([6443]),
         /** Never reachable from the agent on any port, e.g. the Ollama box (LiteLLM is the only way in). */
-        deniedCidrs: z.array(cidr).default(['10.88.20.12/32']),
+        deniedCidrs: deniedCidrs.default(['10.88.20.12/32']),
       })
       .prefault({}),
 
@@ -264,8 +273,9 @@ export const siteSchema = z
         /**
          * More protected namespaces, on top of the built-in ones (kube-system, argocd.namespace,
          * clusterServices.*, dashboard.ingressControllerNamespace) and the agent's own (protected-namespaces.ts).
+         * Empty is fine: the built-in set is always protected.
          */
-        protectedNamespaces: z.array(dnsLabel).default([]),
+        protectedNamespaces: boundedList(dnsLabel, 0, '').default([]),
       })
       .prefault({}),
 
@@ -285,10 +295,10 @@ export const siteSchema = z
       .strictObject({
         namespace: dnsLabel.default('argocd'),
         project: dnsLabel.default('default'),
-        repoURL: z.string().regex(/^(https:\/\/|ssh:\/\/|git@)[^\s]+$/, 'expected a git URL (https://, ssh:// or git@)').default('https://git.rogi.casa/roger/homelab.git'),
+        repoURL: gitUrl.default('https://git.rogi.casa/roger/homelab.git'),
         targetRevision: gitRevision.default('main'),
         /** Path of this project's dist/<namespace> folder inside that repository. */
-        path: repoPath.default('platform-engineer/dist/platform-engineer'),
+        path: repoPath('platform-engineer/dist/platform-engineer').default('platform-engineer/dist/platform-engineer'),
       })
       .prefault({}),
 
@@ -303,21 +313,45 @@ export const siteSchema = z
   })
   .strict()
   .superRefine((site, ctx) => {
-    // Combinations that validate field by field but cannot work together.
-    for (const kind of ['memory', 'cpu'] as const) {
-      const req = site.resources.requests[kind];
-      const lim = site.resources.limits[kind];
-      if (parseQuantity(req) > parseQuantity(lim)) {
-        ctx.addIssue({ code: 'custom', path: ['resources', 'requests', kind], message: `must not exceed resources.limits.${kind} (${lim})` });
+    // Combinations that validate field by field but cannot work together. Zod runs this even when a field
+    // failed, so each check first makes sure the fields it reads are valid; messages name fields, not values.
+    const valid = <T>(schema: z.ZodType<T>, value: unknown): value is T => schema.safeParse(value).success;
+    for (const [kind, schema] of [['memory', memoryQuantity], ['cpu', cpuQuantity]] as const) {
+      const req = site.resources?.requests?.[kind];
+      const lim = site.resources?.limits?.[kind];
+      if (valid(schema, req) && valid(schema, lim) && parseQuantity(req) > parseQuantity(lim)) {
+        ctx.addIssue({ code: 'custom', path: ['resources', 'requests', kind], message: `must not exceed resources.limits.${kind}` });
       }
     }
-    const expectedTail = `dist/${site.namespace}`;
-    if (!(site.argocd.path === expectedTail || site.argocd.path.endsWith(`/${expectedTail}`))) {
-      ctx.addIssue({ code: 'custom', path: ['argocd', 'path'], message: `must end with "${expectedTail}", the folder synth writes for namespace "${site.namespace}"` });
+    const ns = site.namespace;
+    if (valid(namespaceName, ns)) {
+      const toolNamespaces = [site.argocd?.namespace, site.dashboard?.ingressControllerNamespace].filter((n): n is string => typeof n === 'string');
+      if (isSystemNamespace(ns, toolNamespaces) && !isSystemNamespace(ns)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['namespace'],
+          message:
+            'expected a namespace of its own, not the one named by argocd.namespace or dashboard.ingressControllerNamespace: the install namespace gets a deny-all NetworkPolicy, Pod Security labels and Prune=false',
+        });
+      }
+      const path = site.argocd?.path;
+      if (typeof path === 'string' && !(path === `dist/${ns}` || path.endsWith(`/dist/${ns}`))) {
+        ctx.addIssue({ code: 'custom', path: ['argocd', 'path'], message: `must end with "dist/${ns}", the folder synth writes for the namespace field` });
+      }
     }
-    const secretNamespaces = site.permissions.readSecrets;
-    if (Array.isArray(secretNamespaces)) {
-      const guarded = protectedNamespaces(site);
+    const secretNamespaces = site.permissions?.readSecrets;
+    if (Array.isArray(secretNamespaces) && valid(readSecrets, secretNamespaces)) {
+      // Read defensively: a field that failed its own check is absent from the built-in set, not a crash here.
+      const guarded = protectedNamespaces({
+        argocd: { namespace: site.argocd?.namespace ?? 'argocd' },
+        clusterServices: {
+          certManagerNamespace: site.clusterServices?.certManagerNamespace ?? 'cert-manager',
+          sealedSecretsNamespace: site.clusterServices?.sealedSecretsNamespace ?? 'kube-system',
+        },
+        dashboard: { ingressControllerNamespace: site.dashboard?.ingressControllerNamespace ?? 'kube-system' },
+        watchdogs: { protectedNamespaces: Array.isArray(site.watchdogs?.protectedNamespaces) ? site.watchdogs.protectedNamespaces : [] },
+        namespace: typeof site.namespace === 'string' ? site.namespace : 'platform-engineer',
+      } as unknown as Parameters<typeof protectedNamespaces>[0]);
       secretNamespaces.forEach((ns, i) => {
         if (guarded.includes(ns)) {
           ctx.addIssue({ code: 'custom', path: ['permissions', 'readSecrets', i], message: 'names a protected namespace, whose Secrets reach cluster-wide rights; list only namespaces of your own workloads' });
@@ -326,9 +360,29 @@ export const siteSchema = z
         }
       });
     }
-    for (const [i, api] of site.network.apiServerCidrs.entries()) {
-      if (site.network.deniedCidrs.some((denied) => cidrContains(denied, api))) {
-        ctx.addIssue({ code: 'custom', path: ['network', 'apiServerCidrs', i], message: 'lies inside network.deniedCidrs: the agent could not reach the Kubernetes API' });
+    const denied = valid(deniedCidrs, site.network?.deniedCidrs) ? site.network.deniedCidrs : [];
+    if (valid(apiServerCidrs, site.network?.apiServerCidrs)) {
+      for (const [i, api] of site.network.apiServerCidrs.entries()) {
+        if (denied.some((d) => cidrContains(d, api))) {
+          ctx.addIssue({ code: 'custom', path: ['network', 'apiServerCidrs', i], message: 'lies inside network.deniedCidrs: the agent could not reach the Kubernetes API' });
+        }
+      }
+    }
+    if (valid(llmUrl, site.llm?.baseUrl)) {
+      // The agent's NetworkPolicy lets it out on TCP 443 only, never to the denied networks (network-policy.ts).
+      const { host, port } = urlHostPort(site.llm.baseUrl);
+      if (port !== 443) {
+        ctx.addIssue({ code: 'custom', path: ['llm', 'baseUrl'], message: 'expected port 443 (leave the port out): the agent\'s NetworkPolicy allows HTTPS out on 443 only, so it could never reach the model' });
+      }
+      if (ipv4ToInt(host) !== undefined && denied.some((d) => cidrContains(d, host))) {
+        ctx.addIssue({ code: 'custom', path: ['llm', 'baseUrl'], message: 'its address lies inside network.deniedCidrs: the NetworkPolicy blocks it; use the LiteLLM address behind the ingress' });
+      }
+      if (/(^|\.)(svc|cluster\.local)$/.test(host)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['llm', 'baseUrl'],
+          message: 'expected the LiteLLM address behind the ingress, not an in-cluster Service name: the NetworkPolicy allows HTTPS on 443 out of the namespace, not Service ports',
+        });
       }
     }
   });
@@ -338,21 +392,7 @@ export function parseQuantity(q: string): number {
   if (q.endsWith('Gi')) return Number(q.slice(0, -2)) * 1024;
   if (q.endsWith('Mi')) return Number(q.slice(0, -2));
   if (q.endsWith('m')) return Number(q.slice(0, -1));
-  return Number(q) * 1000;
-}
-
-function ipv4ToInt(ip: string): number {
-  return ip.split('.').reduce((acc, o) => ((acc << 8) | Number(o)) >>> 0, 0);
-}
-
-/** True when CIDR `outer` contains every address of CIDR `inner`. */
-export function cidrContains(outer: string, inner: string): boolean {
-  const [oIp, oBits] = outer.split('/');
-  const [iIp, iBits] = inner.split('/');
-  const ob = Number(oBits);
-  if (Number(iBits) < ob) return false;
-  const mask = ob === 0 ? 0 : (0xffffffff << (32 - ob)) >>> 0;
-  return ((ipv4ToInt(oIp) & mask) >>> 0) === ((ipv4ToInt(iIp) & mask) >>> 0);
+  return Math.round(Number(q) * 1000);
 }
 
 /** The raw shape a user writes (everything optional that has a default). */

@@ -85,7 +85,7 @@ describe('Sealed Secrets, with the real kubeseal', () => {
     const sealed = JSON.parse(execFileSync(kubeseal, ['--cert', join(work, 'cert.pem'), '-o', 'json'], { input: JSON.stringify(secret), encoding: 'utf8' }));
     expect(Object.keys(sealed.spec.encryptedData).sort()).toEqual(CREDENTIAL_KEYS.map((k) => k.key).sort());
     // The project's committed form of the same ciphertext (sealed-secrets/<name>.sealed.json).
-    const file = { namespace: NS, name: NAME, certificate: readSealingCertificate(join(dir, 'sealed-secrets/cert.pem')).fingerprint, encryptedData: sealed.spec.encryptedData };
+    const file = { namespace: NS, name: NAME, certificate: readSealingCertificate(dir, 'sealed-secrets/cert.pem').fingerprint, encryptedData: sealed.spec.encryptedData };
     writeFileSync(join(dir, `sealed-secrets/${NAME}.sealed.json`), JSON.stringify(file, null, 2) + '\n');
     run(dir, [join(REPO_ROOT, '.build/main.js')]);
     const rendered = sealedSecretOf(dir);

@@ -83,7 +83,7 @@ function writeExecutable(path: string, text: string): void {
 }
 
 /** A committed repo with the script, dockerfile and lock; a stub docker (and curl) first on PATH; a docker login. */
-function fixture(opts: { loggedIn?: boolean; withDocker?: boolean } = {}): Fixture {
+function fixture(opts: { loggedIn?: boolean; withDocker?: boolean; site?: string } = {}): Fixture {
   const base = mkdtempSync(join(tmpdir(), 'build-and-push-'));
   temps.push(base);
   const repo = join(base, 'repo');
@@ -92,6 +92,11 @@ function fixture(opts: { loggedIn?: boolean; withDocker?: boolean } = {}): Fixtu
   for (const dir of [repo, bin, home, join(home, '.docker')]) mkdirSync(dir, { recursive: true });
   for (const file of ['build-and-push.sh', 'dockerfile', 'image.lock.json']) copyFileSync(join(ROOT, file), join(repo, file));
   chmodSync(join(repo, 'build-and-push.sh'), 0o755);
+  if (opts.site !== undefined) {
+    mkdirSync(join(repo, 'scripts'));
+    copyFileSync(join(ROOT, 'scripts', 'site-image.cjs'), join(repo, 'scripts', 'site-image.cjs'));
+    writeFileSync(join(repo, 'site.yaml'), opts.site);
+  }
   git(repo, 'init', '-q');
   git(repo, 'add', '-A');
   git(repo, '-c', 'user.name=Test', '-c', 'user.email=test@example.invalid', '-c', 'commit.gpgsign=false', 'commit', '-q', '-m', 'init');
@@ -109,6 +114,8 @@ function fixture(opts: { loggedIn?: boolean; withDocker?: boolean } = {}): Fixtu
     GIT_CONFIG_NOSYSTEM: '1',
     STUB_LOG: log,
     STUB_CURL_LOG: curlLog,
+    // The site reader's one dependency (yaml), from this project's node_modules.
+    NODE_PATH: join(ROOT, 'node_modules'),
     LANG: 'C',
   };
   return { repo, bin, home, log, curlLog, shortSha: git(repo, 'rev-parse', '--short=7', 'HEAD'), env };
@@ -262,7 +269,7 @@ describe('build-and-push.sh', () => {
     expect(argv).not.toContain('--load');
     const lock = readFileSync(join(f.repo, 'image.lock.json'), 'utf8');
     expect(lock).toBe(
-      `${JSON.stringify({ hermesVersion, tag, inputsDigest: sha256(join(f.repo, 'dockerfile')), digest: STUB_DIGEST }, null, 2)}\n`,
+      `${JSON.stringify({ hermesVersion, tag, repository: DEFAULT_REPOSITORY, platforms: ['linux/amd64', 'linux/arm64'], inputsDigest: sha256(join(f.repo, 'dockerfile')), digest: STUB_DIGEST }, null, 2)}\n`,
     );
   });
 
@@ -271,7 +278,7 @@ describe('build-and-push.sh', () => {
     const r = run(f, ['--push'], { STUB_NO_DIGEST: '1' });
     expect(r.status, r.stderr).toBe(0);
     const lock = JSON.parse(readFileSync(join(f.repo, 'image.lock.json'), 'utf8')) as Record<string, unknown>;
-    expect(Object.keys(lock)).toEqual(['hermesVersion', 'tag', 'inputsDigest']);
+    expect(Object.keys(lock)).toEqual(['hermesVersion', 'tag', 'repository', 'platforms', 'inputsDigest']);
     expect(r.stderr).toMatch(/without "digest"/);
   });
 
@@ -468,4 +475,51 @@ describe('build-and-push.sh is shellcheck-clean', () => {
   } else {
     it.skip('passes shellcheck (skipped: shellcheck is not on PATH; apt-get install -y shellcheck to run it locally — CI fails without it)', () => {});
   }
+});
+
+describe('build-and-push.sh reads the site', () => {
+  const ARM_SITE = 'node:\n  arch: arm64\nimage:\n  repository: registry.example.com/me/hermes\n';
+
+  it('builds for the node.arch and image.repository of site.yaml, and records both in the lock', () => {
+    const f = fixture({ site: ARM_SITE });
+    writeFileSync(join(f.home, '.docker', 'config.json'), JSON.stringify({ auths: { 'registry.example.com': {} } }));
+    const r = run(f, ['--push']);
+    expect(r.status, r.stderr).toBe(0);
+    const argv = buildCall(f);
+    expect(flag(argv, '--platform')).toBe('linux/arm64');
+    expect(flag(argv, '--tag')).toBe(`registry.example.com/me/hermes:${hermesVersion}-${f.shortSha}`);
+    const lock = JSON.parse(readFileSync(join(f.repo, 'image.lock.json'), 'utf8')) as Record<string, unknown>;
+    expect(lock.repository).toBe('registry.example.com/me/hermes');
+    expect(lock.platforms).toEqual(['linux/arm64']);
+  });
+
+  it('uses the defaults for fields the site leaves out', () => {
+    const f = fixture({ site: 'namespace: platform-engineer\n' });
+    const r = run(f, []);
+    expect(r.status, r.stderr).toBe(0);
+    expect(flag(buildCall(f), '--platform')).toBe('linux/amd64');
+    expect(flag(buildCall(f), '--tag')).toMatch(new RegExp(`^${DEFAULT_REPOSITORY}:`));
+  });
+
+  it('refuses to push a lock synth would refuse: another repository, or platforms without the node\'s', () => {
+    const f = fixture({ site: ARM_SITE });
+    let r = run(f, ['--push', '--repository', 'other.example.com/x/y']);
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(/not image.repository of .*site.yaml/);
+    r = run(f, ['--push', '--platform', 'linux/amd64']);
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(/do not include linux\/arm64/);
+    expect(dockerCalls(f).filter((c) => c[1] === 'build')).toEqual([]);
+    // A local build for another platform is harmless: nothing is pushed or locked.
+    r = run(f, ['--platform', 'linux/amd64']);
+    expect(r.status, r.stderr).toBe(0);
+  });
+
+  it('refuses a site file it cannot read, without printing its content', () => {
+    const f = fixture({ site: 'image: [unclosed\n  secret-ish: hunter2\n' });
+    const r = run(f, []);
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(/npm run synth/);
+    expect(r.stderr).not.toContain('hunter2');
+  });
 });

@@ -135,8 +135,9 @@ describe('image.lock.json', () => {
 
   it('has the exact format build-and-push.sh writes', () => {
     const keys = Object.keys(lock);
-    expect(keys.slice(0, 3)).toEqual(['hermesVersion', 'tag', 'inputsDigest']);
-    expect(keys.length === 3 || (keys.length === 4 && keys[3] === 'digest')).toBe(true);
+    expect(keys.slice(0, 5)).toEqual(['hermesVersion', 'tag', 'repository', 'platforms', 'inputsDigest']);
+    expect(keys.length === 5 || (keys.length === 6 && keys[5] === 'digest')).toBe(true);
+    expect(lock.platforms).toEqual(expect.arrayContaining([expect.stringMatching(/^linux\/(amd64|arm64)$/)]));
     expect(lockText).toBe(`${JSON.stringify(lock, null, 2)}\n`);
     expect(lock.tag).toMatch(new RegExp(`^${String(lock.hermesVersion).replace(/\./g, '\\.')}-[0-9a-z]+(-dirty)?$`));
     if (lock.digest !== undefined) expect(lock.digest).toMatch(/^sha256:[0-9a-f]{64}$/);

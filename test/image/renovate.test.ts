@@ -149,3 +149,16 @@ describe('renovate.json', () => {
     expect(CONFIG.extends).toContain('config:recommended');
   });
 });
+
+describe('Renovate and the Node engine', () => {
+  // A bump to a release whose engines exclude the Node version package.json supports brings back EBADENGINE
+  // warnings on every `npm ci` (issue 9): these lines are capped until the engine is raised.
+  it('keeps kubernetes-models below 5 and the ArgoCD models below 4 while the engine is Node 20', () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { engines: { node: string } };
+    expect(pkg.engines.node).toMatch(/^>=20/);
+    const config = JSON.parse(readFileSync(join(ROOT, 'renovate.json'), 'utf8')) as { packageRules: { matchPackageNames?: string[]; allowedVersions?: string }[] };
+    const cap = (name: string) => config.packageRules.find((r) => r.matchPackageNames?.includes(name))?.allowedVersions;
+    expect(cap('kubernetes-models')).toBe('<5.0.0');
+    expect(cap('@kubernetes-models/argo-cd')).toBe('<4.0.0');
+  });
+});
