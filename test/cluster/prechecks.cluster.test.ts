@@ -35,7 +35,7 @@ const ORDER = ['Node', 'PersistentVolume', 'PersistentVolumeClaim', 'Deployment'
 const RBAC_KINDS = new Set(['Namespace', 'ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding']);
 
 /** Every object a scenario's `get ... -o json` answers hold (its own calls first, then the scenario it extends). */
-export function scenarioObjects(scenario: string): KubeObject[] {
+function scenarioObjects(scenario: string): KubeObject[] {
   const seen = new Set<string>();
   const objects = new Map<string, KubeObject>();
   const visit = (dir: string) => {
@@ -58,7 +58,7 @@ export function scenarioObjects(scenario: string): KubeObject[] {
 }
 
 /** The object as a client would create it: no server-set metadata, and nothing the server could dial. */
-export function asCreated(o: KubeObject): KubeObject {
+function asCreated(o: KubeObject): KubeObject {
   const copy = structuredClone(o) as any;
   for (const k of ['uid', 'resourceVersion', 'creationTimestamp', 'managedFields', 'generation', 'selfLink']) delete copy.metadata[k];
   if (copy.kind === 'Node' && copy.status) {
@@ -77,7 +77,7 @@ export function asCreated(o: KubeObject): KubeObject {
  * expected difference): returns the completed copy and a note per completion. Fields the scripts read are never
  * changed.
  */
-export function completeForServer(objects: KubeObject[]): { objects: KubeObject[]; notes: string[] } {
+function completeForServer(objects: KubeObject[]): { objects: KubeObject[]; notes: string[] } {
   const notes: string[] = [];
   const out = objects.map((o) => {
     const copy = structuredClone(o) as any;
@@ -104,7 +104,7 @@ export function completeForServer(objects: KubeObject[]): { objects: KubeObject[
 }
 
 /** Loads a scenario into the cluster as admin: namespaces and the ServiceAccounts pods name, then objects, then their status. */
-export function loadScenario(cluster: Cluster, objects: KubeObject[]): void {
+function loadScenario(cluster: Cluster, objects: KubeObject[]): void {
   const namespaces = [...new Set(objects.map((o) => o.metadata.namespace).filter((n): n is string => !!n))].sort();
   const accounts = new Set(namespaces.map((ns) => `${ns}/default`));
   for (const o of objects) if (o.kind === 'Pod') accounts.add(`${o.metadata.namespace}/${(o as any).spec.serviceAccountName ?? 'default'}`);
@@ -122,7 +122,7 @@ export function loadScenario(cluster: Cluster, objects: KubeObject[]): void {
   for (const o of created as any[]) {
     if (!STATUS_SUBRESOURCE.has(o.kind) || !o.status) continue;
     const ns = o.metadata.namespace ? ['-n', o.metadata.namespace] : [];
-    const resource = `${o.kind.toLowerCase()}${o.apiVersion.includes('/') ? `.${o.apiVersion.split('/')[0]}` : ''}`.replace(/\.apps$/, '.apps');
+    const resource = `${o.kind.toLowerCase()}${o.apiVersion.includes('/') ? `.${o.apiVersion.split('/')[0]}` : ''}`;
     cluster.ok(['patch', resource, o.metadata.name, ...ns, '--subresource=status', '--type=merge', '-p', JSON.stringify({ status: o.status })]);
   }
 }
@@ -163,7 +163,11 @@ function realBinDir(cluster: Cluster): string {
   return dir;
 }
 
-/** Runs a script against the real server as the agent. */
+/**
+ * Runs a script against the real server as the agent. "Now" is the recording's (DEFAULT_NOW): every time the
+ * scripts judge (conditions, container states, events, notAfter) is kept from the recording; only creationTimestamp
+ * is the server's real now, and the one place that matters is asserted on its own (storage-trouble).
+ */
 function runReal(cluster: Cluster, script: ScriptName, now = DEFAULT_NOW, binDir = realBinDir(cluster)): RunResult {
   // The scenario argument only satisfies the harness: the real kubectl never reads it.
   return runPrecheck(script, scenarioDir('healthy'), {
