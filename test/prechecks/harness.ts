@@ -85,8 +85,13 @@ export interface RunOptions {
   settings?: Partial<Settings>;
   /** Use this settings file instead (e.g. a missing or broken one). */
   settingsFile?: string;
-  /** Extra environment for the script. */
+  /** Extra environment for the script (e.g. KUBECONFIG for a real API server). */
   env?: Record<string, string>;
+  /**
+   * The folder put first on PATH (holding `kubectl` and `python3`); default the fake kubectl's (fakeBinDir()).
+   * The cluster suite passes one with the real kubectl.
+   */
+  binDir?: string;
   timeoutMs?: number;
 }
 
@@ -247,7 +252,7 @@ export function runPrecheck(script: string, scenario: string | string[], opts: R
   const folders = (Array.isArray(scenario) ? scenario : [scenario]).map(scenarioDir);
   const env: NodeJS.ProcessEnv = {
     ...cleanEnv(),
-    PATH: `${fakeBinDir()}${delimiter}${process.env.PATH ?? ''}`,
+    PATH: `${opts.binDir ?? fakeBinDir()}${delimiter}${process.env.PATH ?? ''}`,
     // Bytecode goes to the run's temporary folder, never into src/ (and is reused across runs).
     PYTHONPYCACHEPREFIX: join(work(), 'pycache'),
     PLATFORM_ENGINEER_SETTINGS: settingsFile,
